@@ -1,0 +1,157 @@
+"""Source contracts: `schemas/<source>.yaml` loaded into typed objects.
+
+A contract says how a source arrives (format, encodings, header aliases) and what it becomes
+(canonical column names, types, coded value sets, which columns identify the person). Adding
+a seventeenth source is adding a file, not code.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from pipelines import paths
+
+COLUMN_TYPES = {
+    "record_no", "id_number", "name", "date", "money", "int", "code", "text",
+    "division", "year_month", "disability_card",
+}
+FORMATS = {"csv", "xlsx"}
+ROLES = {"registry", "department"}
+
+
+class ContractError(ValueError):
+    """A schema file that cannot be used: names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    headers: tuple[str, ...]
+    type: str
+    required: bool = False
+    not_null: bool = False
+    codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def code_lookup(self) -> dict[str, str]:
+        """Every accepted spelling (canonical value and aliases, header-normalised) → canonical value."""
+        out: dict[str, str] = {}
+        for canonical, aliases in self.codes.items():
+            for spelling in (canonical, *aliases):
+                out[normalise_header(str(spelling))] = canonical
+        return out
+
+
+@dataclass(frozen=True)
+class Contract:
+    source: str
+    title: str
+    department: str
+    role: str
+    format: str
+    encodings: tuple[str, ...]
+    columns: tuple[Column, ...]
+    subject: dict[str, str]
+    key: tuple[str, ...] = ()
+    path: Path | None = None
+
+    @property
+    def is_registry(self) -> bool:
+        return self.role == "registry"
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.source} has no column {name!r}")
+
+    def columns_of_type(self, *types: str) -> list[Column]:
+        return [c for c in self.columns if c.type in types]
+
+    @property
+    def has_record_no(self) -> bool:
+        return any(c.type == "record_no" for c in self.columns)
+
+    def header_lookup(self) -> dict[str, str]:
+        """Normalised header spelling → canonical column name."""
+        out: dict[str, str] = {}
+        for c in self.columns:
+            for h in c.headers:
+                out.setdefault(normalise_header(h), c.name)
+        return out
+
+
+_HEADER_JUNK = re.compile(r"[\s*＊\ufeff]")
+
+
+def normalise_header(text: str) -> str:
+    """Compare headers and coded values the way people type them: NFKC, no spaces/BOM/'*', () for （）."""
+    t = unicodedata.normalize("NFKC", text)
+    return _HEADER_JUNK.sub("", t).replace("【", "(").replace("】", ")").strip()
+
+
+def _load_aliases(schemas_dir: Path) -> dict[str, list[str]]:
+    common = schemas_dir / "_common.yaml"
+    if not common.exists():
+        return {}
+    return yaml.safe_load(common.read_text(encoding="utf-8")).get("alias_groups", {})
+
+
+def _parse(path: Path, aliases: dict[str, list[str]]) -> Contract:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    where = f"{path.name}"
+    try:
+        cols = []
+        for c in doc["columns"]:
+            headers = list(c.get("headers", []))
+            group = c.get("alias_group")
+            if group:
+                if group not in aliases:
+                    raise ContractError(f"{where}: column {c['name']}: unknown alias_group {group!r}")
+                headers += [h for h in aliases[group] if h not in headers]
+            if not headers:
+                raise ContractError(f"{where}: column {c['name']} has no headers")
+            if c["type"] not in COLUMN_TYPES:
+                raise ContractError(f"{where}: column {c['name']}: unknown type {c['type']!r}")
+            codes = {str(k): tuple(str(a) for a in (v or [])) for k, v in (c.get("codes") or {}).items()}
+            if c["type"] == "code" and not codes:
+                raise ContractError(f"{where}: coded column {c['name']} lists no codes")
+            cols.append(Column(c["name"], tuple(headers), c["type"], bool(c.get("required")),
+                               bool(c.get("not_null")), codes))
+        contract = Contract(
+            source=doc["source"], title=doc.get("title", doc["source"]), department=doc.get("department", ""),
+            role=doc["role"], format=doc["format"], encodings=tuple(doc.get("encodings") or ()),
+            columns=tuple(cols), subject=dict(doc.get("subject") or {}), key=tuple(doc.get("key") or ()), path=path,
+        )
+    except KeyError as e:
+        raise ContractError(f"{where}: missing field {e}") from None
+    if contract.source != path.stem:
+        raise ContractError(f"{where}: source {contract.source!r} must match the file name")
+    if contract.format not in FORMATS or contract.role not in ROLES:
+        raise ContractError(f"{where}: format must be one of {sorted(FORMATS)}, role one of {sorted(ROLES)}")
+    names = [c.name for c in contract.columns]
+    if len(set(names)) != len(names):
+        raise ContractError(f"{where}: duplicate column names")
+    for part, col in contract.subject.items():
+        if col not in names:
+            raise ContractError(f"{where}: subject.{part} names unknown column {col!r}")
+    if contract.role == "department" and not contract.has_record_no:
+        raise ContractError(f"{where}: a department source needs a record_no (序号) column")
+    return contract
+
+
+@cache
+def load_contracts(schemas_dir: Path = paths.SCHEMAS) -> dict[str, Contract]:
+    """All contracts, keyed by source id, in file-name order."""
+    aliases = _load_aliases(schemas_dir)
+    files = sorted(p for p in schemas_dir.glob("*.yaml") if not p.name.startswith("_"))
+    return {p.stem: _parse(p, aliases) for p in files}
+
+
+def contract(source: str) -> Contract:
+    return load_contracts()[source]

@@ -1,0 +1,140 @@
+"""Apply a source contract to a delivery's raw text columns: typed, normalised, accounted for.
+
+Input: the reader's frame (canonical column names, all text, plus `_file` and `_row`).
+Output: the typed frame, the rows rejected (with the reason), and the value problems found
+(an unknown code, an impossible date) for rows that are still loaded with that value NULL.
+One pass of polars expressions; no Python per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from pipelines.contracts import Column, Contract
+from pipelines.normalise.codes import parse_code_expr
+from pipelines.normalise.dates import parse_date_expr, parse_year_month_expr
+from pipelines.normalise.idnumbers import clean_id_expr, id_columns
+from pipelines.normalise.names import clean_name_expr, pinyin_of, to_simplified
+from pipelines.normalise.numbers import (
+    parse_division_expr,
+    parse_int_expr,
+    parse_money_expr,
+    parse_record_no_expr,
+)
+
+ISSUE_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "problem": pl.String, "value": pl.String}
+REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "record_no": pl.String, "reason": pl.String}
+# Columns whose raw values are personal data: issues about them never carry the value.
+_PRIVATE_TYPES = {"id_number", "name", "disability_card"}
+
+
+@dataclass
+class Normalised:
+    data: pl.DataFrame
+    rejects: pl.DataFrame
+    issues: pl.DataFrame
+
+
+def _blank(col: str) -> pl.Expr:
+    return pl.col(col).is_null() | (pl.col(col).str.strip_chars() == "")
+
+
+def _typed_columns(c: Column, delivery_date: date) -> list[pl.Expr]:
+    raw = pl.col(c.name)
+    if c.type in ("id_number", "disability_card"):
+        return [raw]  # typed afterwards by `id_columns` (see normalise_frame)
+    if c.type == "name":
+        return [clean_name_expr(raw).alias(c.name), raw.alias(f"{c.name}_raw")]
+    if c.type == "date":
+        return [parse_date_expr(raw).alias(c.name)]
+    if c.type == "year_month":
+        return [parse_year_month_expr(raw).alias(c.name)]
+    if c.type == "money":
+        return [parse_money_expr(raw).alias(c.name)]
+    if c.type == "int":
+        return [parse_int_expr(raw).alias(c.name)]
+    if c.type == "record_no":
+        return [parse_record_no_expr(raw).alias(c.name)]
+    if c.type == "code":
+        return [parse_code_expr(raw, c).alias(c.name)]
+    if c.type == "division":
+        div = parse_division_expr(raw)
+        return [div.alias(c.name), div.str.slice(0, 6).alias(f"{c.name}_county")]
+    return [pl.when(~_blank(c.name)).then(raw.str.strip_chars()).alias(c.name)]
+
+
+# Types whose parse can fail on a non-blank value, and how the failure is named.
+_PARSE_PROBLEMS = {
+    "date": "not a date",
+    "year_month": "not a year and month",
+    "money": "not an amount",
+    "int": "not a whole number",
+    "code": "unknown value",
+    "division": "not a division code",
+}
+
+
+def _issues(raw: pl.DataFrame, typed: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    parts = []
+    for c in contract.columns:
+        problem = _PARSE_PROBLEMS.get(c.type)
+        if problem:
+            bad = ~_blank(c.name) & typed[c.name].is_null()
+            value = pl.col(c.name) if c.type not in _PRIVATE_TYPES else pl.lit(None, pl.String)
+            parts.append(raw.with_columns(typed[c.name].alias("_typed")).filter(bad).select(
+                pl.col("_file").alias("file"), pl.col("_row").alias("row"), pl.lit(c.name).alias("column"),
+                pl.lit(problem).alias("problem"), value.alias("value"),
+            ))
+        if c.not_null:
+            parts.append(raw.filter(_blank(c.name)).select(
+                pl.col("_file").alias("file"), pl.col("_row").alias("row"), pl.lit(c.name).alias("column"),
+                pl.lit("missing value").alias("problem"), pl.lit(None, pl.String).alias("value"),
+            ))
+    if not parts:
+        return pl.DataFrame(schema=ISSUE_SCHEMA)
+    return pl.concat([p.cast(ISSUE_SCHEMA) for p in parts])
+
+
+def _reject_reason(contract: Contract, typed: pl.DataFrame, raw: pl.DataFrame) -> pl.Series:
+    """Why a row cannot be loaded (NULL when it can): empty, or without the key that names it."""
+    empty = pl.all_horizontal([_blank(c.name) for c in contract.columns])
+    reason = pl.when(empty).then(pl.lit("empty row"))
+    for c in contract.columns:
+        if c.type == "record_no":
+            reason = reason.when(_blank(c.name)).then(pl.lit("序号 is blank"))
+            reason = reason.when(pl.lit(typed[c.name]).is_null()).then(pl.lit("序号 is not a whole number"))
+        elif c.not_null:
+            reason = reason.when(_blank(c.name)).then(pl.lit(f"{c.name} is blank"))
+    return raw.select(reason.otherwise(pl.lit(None, pl.String)).alias("reason")).to_series()
+
+
+def normalise_frame(contract: Contract, raw: pl.DataFrame, delivery_date: date) -> Normalised:
+    """Typed rows to load, rows rejected with their reason, and value problems reported."""
+    missing = [c.name for c in contract.columns if c.name not in raw.columns]
+    raw = raw.with_columns([pl.lit(None, pl.String).alias(n) for n in missing])  # optional, left out
+    typed = raw.select(
+        pl.col("_file"), pl.col("_row"),
+        *[e for c in contract.columns for e in _typed_columns(c, delivery_date)],
+    )
+    for c in contract.columns_of_type("id_number"):
+        typed = id_columns(typed, c.name, delivery_date)
+    for c in contract.columns_of_type("disability_card"):
+        typed = typed.with_columns(clean_id_expr(pl.col(c.name)).alias(c.name))
+        card_id = typed.select(pl.col(c.name).str.slice(0, 18).alias("__card")).hstack([typed["_row"]])
+        ids = id_columns(card_id, "__card", delivery_date, prefix=f"{c.name}_id")
+        typed = typed.with_columns(ids[f"{c.name}_id"], ids[f"{c.name}_id_status"])
+    for c in contract.columns_of_type("name"):
+        simplified = to_simplified(typed[c.name])
+        typed = typed.with_columns(simplified, pinyin_of(simplified))
+    reason = _reject_reason(contract, typed, raw)
+    record_no = contract.columns_of_type("record_no")
+    rec = typed[record_no[0].name] if record_no else pl.Series([None] * typed.height, dtype=pl.String)
+    rejects = pl.DataFrame({"file": typed["_file"], "row": typed["_row"], "record_no": rec, "reason": reason}).filter(
+        pl.col("reason").is_not_null()
+    )
+    keep = reason.is_null()
+    issues = _issues(raw, typed, contract).join(rejects.select("file", "row"), on=["file", "row"], how="anti")
+    return Normalised(typed.filter(keep), rejects.cast(REJECT_SCHEMA), issues)

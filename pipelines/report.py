@@ -1,0 +1,56 @@
+"""What a run prints: a per-source table, what was ignored or quarantined, where results are."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipelines.orchestrate import Progress as ProgressFn
+from pipelines.orchestrate import RunSummary
+
+
+@contextmanager
+def progress_display(console: Console) -> Iterator[ProgressFn | None]:
+    """A progress bar on a terminal; nothing when output goes to a file or a pipe."""
+    if not console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("starting", total=1)
+
+        def update(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=max(total, 1))
+
+        yield update
+
+
+def print_run_summary(console: Console, s: RunSummary, seconds: float) -> None:
+    table = Table(title=f"Run for {s.as_of} — deliveries", show_lines=False)
+    for col in ("source", "delivery", "status", "encoding", "read", "loaded", "rejected", "value issues", "s"):
+        table.add_column(col, justify="right" if col in {"read", "loaded", "rejected", "value issues", "s"} else "left")
+    for source in sorted(set(s.staged) | set(s.discovery.missing)):
+        r = s.staged.get(source)
+        if r is None:
+            table.add_row(source, "-", "[yellow]missing[/yellow]", "", "", "", "", "", "")
+            continue
+        status = "loaded" if r.status == "staged" else "[red]quarantined[/red]"
+        table.add_row(source, r.delivery_date.isoformat(), status, ",".join(sorted(set(r.encodings))),
+                      f"{r.rows_read:,}", f"{r.rows_loaded:,}", f"{r.rows_rejected:,}", f"{r.value_issues:,}",
+                      f"{r.seconds:.1f}")
+    console.print(table)
+    t = s.totals()
+    console.print(f"rows read {t['rows_read']:,}, loaded {t['rows_loaded']:,}, rejected {t['rows_rejected']:,}")
+    for r in s.quarantined:
+        console.print(f"[red]quarantined[/red] {r.source} {r.delivery_date}: {r.message}")
+    if s.discovery.ignored:
+        console.print(f"ignored on the landing zone ({len(s.discovery.ignored)}):")
+        for ig in s.discovery.ignored:
+            console.print(f"  {ig.path.relative_to(s.landing) if ig.path.is_relative_to(s.landing) else ig.path}: {ig.reason}")
+    timing = ", ".join(f"{k} {v:.1f}s" for k, v in s.timings.items())
+    console.print(f"stages: {timing}; total {seconds:.1f} s")
+    console.print(f"warehouse: [bold]{s.warehouse}[/bold]  (open with: duckdb {s.warehouse})")

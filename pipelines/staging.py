@@ -1,0 +1,151 @@
+"""Stage one delivery: read every file, normalise, check, and write Parquet beside the warehouse.
+
+Staging touches no database, so the Airflow DAG can run one task per source in parallel while a
+single writer loads the results into DuckDB (one writer per file). A delivery that cannot be
+trusted as a whole (a file that cannot be decoded or parsed, a missing required column,
+duplicate 序号 ...) is quarantined: nothing of it is loaded, and the reason names the file
+and the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.contracts import Contract
+from pipelines.ingest.discovery import Delivery
+from pipelines.ingest.errors import DeliveryError
+from pipelines.ingest.readers import read_file
+from pipelines.normalise.frame import normalise_frame
+
+log = logging.getLogger(__name__)
+STAGING_VERSION = "1"  # bump when staged output changes shape, so old staging is not reused
+
+
+@dataclass
+class StageResult:
+    source: str
+    delivery_date: date
+    status: str  # staged | quarantined
+    fingerprint: str
+    files: list[str] = field(default_factory=list)
+    encodings: list[str] = field(default_factory=list)
+    unknown_headers: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    value_issues: int = 0
+    message: str = ""
+    seconds: float = 0.0
+    folder: str = ""
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        d["delivery_date"] = self.delivery_date.isoformat()
+        return json.dumps(d, ensure_ascii=False, indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> "StageResult":
+        d = json.loads(text)
+        d["delivery_date"] = date.fromisoformat(d["delivery_date"])
+        return cls(**d)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.folder) / "data.parquet"
+
+    @property
+    def rejects_path(self) -> Path:
+        return Path(self.folder) / "rejects.parquet"
+
+    @property
+    def issues_path(self) -> Path:
+        return Path(self.folder) / "issues.parquet"
+
+
+def delivery_fingerprint(delivery: Delivery, contract: Contract) -> str:
+    """Changes when the files, the contract or the staging code change."""
+    h = hashlib.sha256()
+    h.update(delivery.fingerprint().encode())
+    if contract.path is not None:
+        h.update(contract.path.read_bytes())
+    h.update(STAGING_VERSION.encode())
+    return h.hexdigest()[:16]
+
+
+def staging_folder(staging_root: Path, delivery: Delivery) -> Path:
+    return staging_root / delivery.source / delivery.delivery_date.isoformat()
+
+
+def _duplicate_record_nos(contract: Contract, frame: pl.DataFrame) -> None:
+    rec = contract.columns_of_type("record_no")
+    if not rec or frame.is_empty():
+        return
+    name = rec[0].name
+    dup = frame.filter(pl.col(name).is_not_null() & pl.col(name).is_duplicated()).sort("_file", "_row")
+    if dup.height:
+        first = dup.row(0, named=True)
+        raise DeliveryError(
+            first["_file"],
+            f"duplicate 序号 {first[name]!r}: {dup.height} rows share a 序号 with another row "
+            f"(first at row {first['_row']}); 序号 must be unique in a delivery",
+            row=first["_row"],
+        )
+
+
+def _read_all(delivery: Delivery, contract: Contract, result: StageResult) -> pl.DataFrame:
+    if not delivery.files:
+        raise DeliveryError(delivery.folder, "the delivery folder holds no CSV or Excel file")
+    frames = []
+    for path in delivery.files:
+        raw = read_file(path, contract)
+        result.files.append(path.name)
+        result.encodings.append(raw.encoding)
+        result.unknown_headers.extend(h for h in raw.unknown_headers if h not in result.unknown_headers)
+        frames.append(raw.frame)
+    frame = pl.concat(frames, how="diagonal_relaxed")
+    if frame.is_empty():
+        raise DeliveryError(delivery.files[0], "the delivery holds no data rows")
+    return frame
+
+
+def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, reuse: bool = True) -> StageResult:
+    """Read, normalise and check one delivery; write data/rejects/issues Parquet and meta.json."""
+    started = time.perf_counter()
+    folder = staging_folder(staging_root, delivery)
+    fingerprint = delivery_fingerprint(delivery, contract)
+    meta = folder / "meta.json"
+    if reuse and meta.exists():
+        cached = StageResult.from_json(meta.read_text(encoding="utf-8"))
+        if cached.fingerprint == fingerprint and cached.folder == str(folder):
+            return cached
+    folder.mkdir(parents=True, exist_ok=True)
+    result = StageResult(delivery.source, delivery.delivery_date, "staged", fingerprint, folder=str(folder))
+    try:
+        raw = _read_all(delivery, contract, result)
+        result.rows_read = raw.height
+        _duplicate_record_nos(contract, raw)
+        norm = normalise_frame(contract, raw, delivery.delivery_date)
+    except DeliveryError as e:
+        result.status = "quarantined"
+        result.message = str(e)
+        log.warning("quarantined %s %s: %s", delivery.source, delivery.delivery_date, e)
+        for p in (result.data_path, result.rejects_path, result.issues_path):
+            p.unlink(missing_ok=True)
+    else:
+        result.rows_loaded = norm.data.height
+        result.rows_rejected = norm.rejects.height
+        result.value_issues = norm.issues.height
+        norm.data.write_parquet(result.data_path)
+        norm.rejects.write_parquet(result.rejects_path)
+        norm.issues.write_parquet(result.issues_path)
+    result.seconds = round(time.perf_counter() - started, 3)
+    meta.write_text(result.to_json(), encoding="utf-8")
+    return result

@@ -1,0 +1,214 @@
+"""The DuckDB warehouse: the one resource every stage writes through.
+
+All I/O with the database file goes through `Warehouse`, so the rest of the code never opens
+connections itself (DuckDB takes one writer per file). SQL lives in `sql/`; this module only
+runs it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from pipelines import paths
+from pipelines.contracts import Contract
+from pipelines.ingest.discovery import Discovery
+from pipelines.staging import StageResult
+
+log = logging.getLogger(__name__)
+
+
+def read_sql(relative: str) -> str:
+    return (paths.SQL / relative).read_text(encoding="utf-8")
+
+
+def stg_table(source: str) -> str:
+    return f"stg_{source}"
+
+
+def cur_view(source: str) -> str:
+    return f"cur_{source}"
+
+
+class Warehouse:
+    """An open DuckDB warehouse file; use as a context manager."""
+
+    def __init__(self, path: Path, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self.con.execute(read_sql("warehouse/bookkeeping.sql"))
+
+    @property
+    def staging_root(self) -> Path:
+        return staging_root_for(self.path)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ helpers
+    def execute(self, sql: str, params: list | dict | None = None) -> duckdb.DuckDBPyConnection:
+        return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+
+    def run_script(self, relative: str) -> None:
+        self.con.execute(read_sql(relative))
+
+    def table_exists(self, name: str) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchone()
+        return bool(row and row[0])
+
+    def scalar(self, sql: str, params: list | None = None):
+        row = self.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: a failure part-way leaves every table as it was."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # ------------------------------------------------------------------ loading
+    def is_loaded(self, result: StageResult) -> bool:
+        row = self.execute(
+            "SELECT fingerprint, status FROM delivery_log WHERE source = ? AND delivery_date = ?",
+            [result.source, result.delivery_date],
+        ).fetchone()
+        wanted = "loaded" if result.status == "staged" else result.status
+        return bool(row and row[0] == result.fingerprint and row[1] == wanted)
+
+    def _ensure_stg_table(self, table: str, parquet: str) -> None:
+        if not self.table_exists(table):
+            self.execute(
+                f"CREATE TABLE {table} AS SELECT NULL::DATE AS delivery_date, * "
+                f"FROM read_parquet('{parquet}') LIMIT 0"
+            )
+            return
+        have = {r[0] for r in self.execute(f"DESCRIBE {table}").fetchall()}
+        for name, typ, *_ in self.execute(f"DESCRIBE SELECT * FROM read_parquet('{parquet}')").fetchall():
+            if name not in have:  # the contract grew a column: older deliveries keep NULL
+                self.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {typ}')
+
+    def load_staged(self, result: StageResult) -> None:
+        """Replace this delivery's rows with the staged ones, in one transaction."""
+        if self.is_loaded(result):
+            return
+        table = stg_table(result.source)
+        with self.transaction():
+            for t in ("rejects", "data_issues"):
+                self.execute(f"DELETE FROM {t} WHERE source = ? AND delivery_date = ?",
+                             [result.source, result.delivery_date])
+            if self.table_exists(table):
+                self.execute(f"DELETE FROM {table} WHERE delivery_date = ?", [result.delivery_date])
+            if result.status == "staged":
+                data = result.data_path.as_posix()
+                self._ensure_stg_table(table, data)
+                self.execute(
+                    f"INSERT INTO {table} BY NAME SELECT ?::DATE AS delivery_date, * FROM read_parquet('{data}')",
+                    [result.delivery_date],
+                )
+                self.execute(
+                    "INSERT INTO rejects SELECT ?, ?::DATE, file, \"row\", record_no, reason "
+                    f"FROM read_parquet('{result.rejects_path.as_posix()}')",
+                    [result.source, result.delivery_date],
+                )
+                self.execute(
+                    "INSERT INTO data_issues SELECT ?, ?::DATE, file, \"row\", \"column\", problem, value "
+                    f"FROM read_parquet('{result.issues_path.as_posix()}')",
+                    [result.source, result.delivery_date],
+                )
+            else:
+                self.execute(
+                    "INSERT INTO rejects VALUES (?, ?, ?, NULL, NULL, ?)",
+                    [result.source, result.delivery_date, ",".join(result.files) or None,
+                     "delivery quarantined: " + result.message],
+                )
+            self.execute("DELETE FROM delivery_log WHERE source = ? AND delivery_date = ?",
+                         [result.source, result.delivery_date])
+            self.execute(
+                "INSERT INTO delivery_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [result.source, result.delivery_date, result.fingerprint,
+                 "loaded" if result.status == "staged" else "quarantined",
+                 result.files, result.encodings, result.unknown_headers, result.rows_read,
+                 result.rows_loaded, result.rows_rejected, result.value_issues, result.message,
+                 result.seconds, datetime.now()],
+            )
+
+    # ------------------------------------------------------------------ runs
+    def record_run_sources(self, discovery: Discovery, results: dict[str, StageResult],
+                           contracts: dict[str, Contract]) -> None:
+        as_of = discovery.as_of
+        with self.transaction():
+            self.execute("DELETE FROM run_sources WHERE as_of = ?", [as_of])
+            self.execute("DELETE FROM run_ignored WHERE as_of = ?", [as_of])
+            for source in contracts:
+                res = results.get(source)
+                if res is None:
+                    self.execute("INSERT INTO run_sources VALUES (?, ?, NULL, 'missing', ?)",
+                                 [as_of, source, "no complete delivery on or before the logical date"])
+                else:
+                    status = "loaded" if res.status == "staged" else "quarantined"
+                    self.execute("INSERT INTO run_sources VALUES (?, ?, ?, ?, ?)",
+                                 [as_of, source, res.delivery_date, status, res.message or None])
+            for ig in discovery.ignored:
+                self.execute("INSERT INTO run_ignored VALUES (?, ?, ?)", [as_of, str(ig.path), ig.reason])
+
+    def usable_sources(self, as_of: date) -> dict[str, date]:
+        rows = self.execute(
+            "SELECT source, delivery_date FROM run_sources WHERE as_of = ? AND status = 'loaded'", [as_of]
+        ).fetchall()
+        return {s: d for s, d in rows}
+
+    def create_current_views(self, as_of: date, contracts: dict[str, Contract]) -> dict[str, date]:
+        """Temp views cur_<source> over the run's deliveries; an empty one for an unusable source."""
+        usable = self.usable_sources(as_of)
+        for source in contracts:
+            table = stg_table(source)
+            if source in usable:
+                self.execute(
+                    f"CREATE OR REPLACE TEMP VIEW {cur_view(source)} AS "
+                    f"SELECT * FROM {table} WHERE delivery_date = DATE '{usable[source].isoformat()}'"
+                )
+            elif self.table_exists(table):
+                self.execute(f"CREATE OR REPLACE TEMP VIEW {cur_view(source)} AS SELECT * FROM {table} WHERE false")
+        if {"registry_persons", "registry_households"} <= set(usable):
+            self.run_script("registry/person_status.sql")
+        return usable
+
+    def set_run_status(self, as_of: date, status: str, summary: dict | None = None) -> None:
+        now = datetime.now()
+        if status == "running":
+            self.execute("DELETE FROM runs WHERE as_of = ?", [as_of])
+            self.execute("INSERT INTO runs VALUES (?, ?, NULL, 'running', NULL)", [as_of, now])
+        else:
+            self.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE as_of = ?",
+                [now, status, json.dumps(summary or {}, ensure_ascii=False, default=str), as_of],
+            )
+
+
+def staging_root_for(warehouse_path: Path) -> Path:
+    """Staged Parquet lives beside the warehouse file: warehouse.duckdb → warehouse.staging/."""
+    p = Path(warehouse_path)
+    return p.with_name(p.stem + ".staging")

@@ -24,6 +24,7 @@ from pipelines.ingest.discovery import Delivery
 from pipelines.ingest.errors import DeliveryError
 from pipelines.ingest.readers import read_file
 from pipelines.normalise.frame import normalise_frame
+from pipelines.normalise.numbers import parse_record_no_expr
 
 log = logging.getLogger(__name__)
 STAGING_VERSION = "1"  # bump when staged output changes shape, so old staging is not reused
@@ -85,17 +86,21 @@ def staging_folder(staging_root: Path, delivery: Delivery) -> Path:
 
 
 def _duplicate_record_nos(contract: Contract, frame: pl.DataFrame) -> None:
+    """序号 identifies a record within a delivery (parts continue the numbering): repeats are fatal."""
     rec = contract.columns_of_type("record_no")
     if not rec or frame.is_empty():
         return
-    name = rec[0].name
-    dup = frame.filter(pl.col(name).is_not_null() & pl.col(name).is_duplicated()).sort("_file", "_row")
-    if dup.height:
-        first = dup.row(0, named=True)
+    keyed = frame.select("_file", "_row", parse_record_no_expr(pl.col(rec[0].name)).alias("no")).filter(
+        pl.col("no").is_not_null()
+    )
+    repeats = keyed.filter(~pl.col("no").is_first_distinct())
+    if repeats.height:
+        first = repeats.row(0, named=True)
+        original = keyed.filter(pl.col("no") == first["no"]).row(0, named=True)
         raise DeliveryError(
             first["_file"],
-            f"duplicate 序号 {first[name]!r}: {dup.height} rows share a 序号 with another row "
-            f"(first at row {first['_row']}); 序号 must be unique in a delivery",
+            f"duplicate 序号 {first['no']!r}: row {first['_row']} repeats {original['_file']} row {original['_row']} "
+            f"({repeats.height} repeated 序号 in all); 序号 must be unique in a delivery",
             row=first["_row"],
         )
 

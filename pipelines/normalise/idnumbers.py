@@ -24,6 +24,8 @@ WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CHECK_CHARS = "10X98765432"  # index = weighted sum mod 11
 STATUSES = ["valid", "bad_check", "bad_date", "mangled", "malformed", "blank"]
 EARLIEST_BIRTH_YEAR = 1890
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits of a number
+DOUBLE_SPACING_18 = 32  # gap between neighbouring doubles near 2.3e17
 
 _QUOTES_AND_SPACES = r"[\s'\"`‘’“”]"
 
@@ -81,16 +83,25 @@ def id_columns(frame: pl.DataFrame, col: str, latest_birth: date | None = None, 
         .when(pl.col(f"{t}is18")).then(s.str.slice(0, 17)).alias(f"{t}f17"),
     ).with_columns(
         _check_char_expr(f17).alias(f"{t}expected"),
+        s.cast(pl.Int64, strict=False).alias(f"{t}int"),
+        ((s.cast(pl.Int64, strict=False) + 500) // 1000).alias(f"{t}k"),
         f17.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False).alias(f"{t}birth"),
     ).with_columns(
         (pl.col(f"{t}is15") | (pl.col(f"{t}is18") & (s.str.slice(17, 1) == pl.col(f"{t}expected")))).alias(f"{t}check_ok"),
     ).with_columns(
-        # An 18-digit value that fails its check and ends in 000 is Excel's 15 significant digits.
-        (pl.col(f"{t}is18") & ~pl.col(f"{t}check_ok") & s.str.ends_with("000")).alias(f"{t}lost"),
-    ).with_columns(
-        (pl.col(f"{t}sci") | pl.col(f"{t}float") | pl.col(f"{t}lost")).alias(f"{t}mangled"),
         (pl.col(f"{t}birth").is_not_null() & (pl.col(f"{t}birth").dt.year() >= EARLIEST_BIRTH_YEAR)
          & (pl.col(f"{t}birth") <= latest_birth if latest_birth else pl.lit(True))).alias(f"{t}birth_ok"),
+    ).with_columns(
+        # Excel keeps 15 significant digits, then stores a double: an 18-digit value that does not
+        # check out and is (the double nearest to) a multiple of 1000 lost its last digits.
+        (pl.col(f"{t}is18") & ~(pl.col(f"{t}check_ok") & pl.col(f"{t}birth_ok")) & (
+            s.str.ends_with("000") | (
+                (pl.col(f"{t}int").cast(pl.Float64).cast(pl.Int64, strict=False) == pl.col(f"{t}int"))
+                & ((pl.col(f"{t}int") - pl.col(f"{t}k") * 1000).abs() <= DOUBLE_SPACING_18 // 2)
+            )
+        )).alias(f"{t}lost"),
+    ).with_columns(
+        (pl.col(f"{t}sci") | pl.col(f"{t}float") | pl.col(f"{t}lost")).alias(f"{t}mangled"),
     ).with_columns(
         pl.when(pl.col(f"{t}blank")).then(pl.lit("blank"))
         .when(pl.col(f"{t}mangled")).then(pl.lit("mangled"))
@@ -99,8 +110,9 @@ def id_columns(frame: pl.DataFrame, col: str, latest_birth: date | None = None, 
         .when(~pl.col(f"{t}birth_ok")).then(pl.lit("bad_date"))
         .otherwise(pl.lit("valid")).alias(f"{p}_status"),
         pl.when(pl.col(f"{t}sci")).then(s.str.extract(r"^(\d(?:\.\d+)?)E", 1).str.replace(".", "", literal=True))
-        .when(pl.col(f"{t}float")).then(s.str.extract(r"^(\d+)\.", 1).str.replace(r"0+$", ""))
-        .when(pl.col(f"{t}lost")).then(s.str.replace(r"0+$", "")).alias(f"{t}mantissa"),
+        .when(pl.col(f"{t}float")).then(s.str.extract(r"^(\d+)\.", 1).str.slice(0, EXCEL_DIGITS))
+        .when(pl.col(f"{t}lost")).then((pl.col(f"{t}k") * 1000).cast(pl.String).str.slice(0, EXCEL_DIGITS))
+        .alias(f"{t}mantissa"),
     ).with_columns(
         pl.col(f"{t}s").alias(f"{p}_raw"),
         pl.when(pl.col(f"{p}_status").is_in(["valid", "bad_check", "bad_date"]))

@@ -17,6 +17,7 @@ from typing import Callable
 
 from pipelines.contracts import Contract, load_contracts
 from pipelines.ingest.discovery import Delivery, Discovery, discover
+from pipelines.linking import LinkSummary, link_run
 from pipelines.staging import StageResult, stage_delivery
 from pipelines.warehouse import Warehouse, staging_root_for
 
@@ -33,6 +34,7 @@ class RunSummary:
     discovery: Discovery
     staged: dict[str, StageResult] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    linking: LinkSummary | None = None
 
     @property
     def quarantined(self) -> list[StageResult]:
@@ -65,6 +67,12 @@ def load_step(warehouse: Path, discovery: Discovery, results: dict[str, StageRes
         wh.record_run_sources(discovery, results, contracts)
 
 
+def link_step(warehouse: Path, as_of: date) -> LinkSummary:
+    """Tie the date's department records to registry persons (single writer)."""
+    with Warehouse(warehouse) as wh:
+        return link_run(wh, as_of)
+
+
 def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress | None = None,
                  reuse: bool = True) -> RunSummary:
     contracts = load_contracts()
@@ -86,4 +94,10 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
     t0 = time.perf_counter()
     load_step(warehouse, summary.discovery, summary.staged)
     summary.timings["load"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if progress:
+        progress("linking", 0, 1)
+    summary.linking = link_step(warehouse, as_of)
+    summary.timings["link"] = time.perf_counter() - t0
     return summary

@@ -51,6 +51,27 @@ def print_run_summary(console: Console, s: RunSummary, seconds: float) -> None:
         console.print(f"ignored on the landing zone ({len(s.discovery.ignored)}):")
         for ig in s.discovery.ignored:
             console.print(f"  {ig.path.relative_to(s.landing) if ig.path.is_relative_to(s.landing) else ig.path}: {ig.reason}")
+    if s.linking is not None:
+        print_link_summary(console, s.linking)
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in s.timings.items())
     console.print(f"stages: {timing}; total {seconds:.1f} s")
     console.print(f"warehouse: [bold]{s.warehouse}[/bold]  (open with: duckdb {s.warehouse})")
+
+
+METHODS = ["exact_id", "id15_converted", "repaired_id", "disability_card", "fuzzy_name"]
+
+
+def print_link_summary(console: Console, ls) -> None:
+    if ls.skipped:
+        console.print(f"[yellow]linking skipped:[/yellow] {ls.skipped}")
+        return
+    table = Table(title="Links by method", show_lines=False)
+    for col in ("source", "records", *METHODS, "review", "unlinked"):
+        table.add_column(col, justify="left" if col == "source" else "right")
+    for source in sorted(ls.by_source):
+        c = ls.by_source[source]
+        linked = sum(c.get(m, 0) for m in METHODS)
+        unlinked = c.get("records", 0) - linked - c.get("review", 0)
+        table.add_row(source, f"{c.get('records', 0):,}", *[f"{c.get(m, 0):,}" for m in METHODS],
+                      f"{c.get('review', 0):,}", f"{unlinked:,}")
+    console.print(table)

@@ -69,13 +69,15 @@ class Warehouse:
         self.con.execute(read_sql(relative))
 
     def table_exists(self, name: str) -> bool:
-        row = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()
-        return bool(row and row[0])
+        return bool(self.one("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])[0])
+
+    def one(self, sql: str, params: list | None = None) -> tuple | None:
+        """The first row. Fetches everything: DuckDB 2 blocks a connection on an unfinished result."""
+        rows = self.execute(sql, params).fetchall()
+        return rows[0] if rows else None
 
     def scalar(self, sql: str, params: list | None = None):
-        row = self.execute(sql, params).fetchone()
+        row = self.one(sql, params)
         return row[0] if row else None
 
     @contextmanager
@@ -91,10 +93,10 @@ class Warehouse:
 
     # ------------------------------------------------------------------ loading
     def is_loaded(self, result: StageResult) -> bool:
-        row = self.execute(
+        row = self.one(
             "SELECT fingerprint, status FROM delivery_log WHERE source = ? AND delivery_date = ?",
             [result.source, result.delivery_date],
-        ).fetchone()
+        )
         wanted = "loaded" if result.status == "staged" else result.status
         return bool(row and row[0] == result.fingerprint and row[1] == wanted)
 

@@ -171,6 +171,7 @@ class DemoConfig:
 
     # execution
     excel_workers: int = 1                   # processes writing Excel parts beside the main one (0 = inline)
+    excel_background_min_rows: int = 200_000  # below this many Excel rows, write inline (spawning costs ~1 s)
 
     def __post_init__(self) -> None:
         if self.sources is not None:

@@ -1,0 +1,48 @@
+"""One table of every department record's identifying evidence, whatever its source's layout.
+
+Each source's contract says which of its columns identify the person (`subject:` in the YAML);
+this module turns that into one SELECT per source, UNION ALL'd into `link_records`. A source
+without a sex, birth-date or county column contributes NULL there: the matcher only ever uses
+what the record itself carries.
+"""
+
+from __future__ import annotations
+
+from pipelines.contracts import Contract
+
+
+def _col(name: str | None, suffix: str = "", cast: str = "VARCHAR") -> str:
+    return f"{name}{suffix}" if name else f"NULL::{cast}"
+
+
+def record_select(contract: Contract) -> str:
+    """SELECT of one source's records in the shape of `link_records`."""
+    s = contract.subject
+    idc, name = s["id_number"], s["name"]
+    sex, birth, county, card = s.get("sex"), s.get("birth_date"), s.get("county"), s.get("card")
+    return f"""
+    SELECT
+        '{contract.source}' AS source,
+        delivery_date,
+        record_no,
+        {idc} AS id18,
+        {idc}_status AS id_status,
+        {idc}_was_15 AS id_was_15,
+        {idc}_prefix AS id_prefix,
+        {idc}_birth AS id_birth,
+        {idc}_sex AS id_sex,
+        {idc}_county AS id_county,
+        {name} AS name,
+        {name}_pinyin AS pinyin,
+        {_col(sex)} AS sex_col,
+        {_col(birth, cast='DATE')} AS birth_col,
+        {_col(county, '_county')} AS county_col,
+        {_col(card, '_id')} AS card_id18,
+        {_col(card, '_id_status')} AS card_status
+    FROM cur_{contract.source}"""
+
+
+def link_records_sql(contracts: list[Contract]) -> str:
+    """CREATE the run's `link_records` temp table over the usable department sources."""
+    body = "\n    UNION ALL".join(record_select(c) for c in contracts)
+    return f"CREATE OR REPLACE TEMP TABLE link_records AS{body};"

@@ -1,0 +1,45 @@
+-- Pairs the model learns from. `exact_pairs`: records the exact tier linked, with only the
+-- evidence a record without a number would carry (its sex, birth-date and county columns, or
+-- what a mangled number's surviving digits would give), against their registry person.
+CREATE OR REPLACE TEMP TABLE exact_pairs AS
+SELECT
+    r.source,
+    r.name AS r_name, r.pinyin AS r_pinyin, r.sex_col AS r_sex,
+    coalesce(r.birth_col, r.id_birth) AS r_birth,
+    strftime(coalesce(r.birth_col, r.id_birth), '%Y') AS r_birth_year,
+    strftime(coalesce(r.birth_col, r.id_birth), '%Y%m') AS r_ym,
+    coalesce(r.county_col, r.id_county) AS r_county,
+    g.name AS g_name, g.pinyin AS g_pinyin, g.sex AS g_sex, g.birth_date AS g_birth, g.county AS g_county
+FROM link_decisions d
+JOIN link_records r USING (source, delivery_date, record_no)
+JOIN link_registry g ON g.person_id = d.person_id
+WHERE d.outcome = 'link' AND d.method IN ('exact_id', 'id15_converted') AND r.name IS NOT NULL
+USING SAMPLE reservoir($model_sample_rows ROWS) REPEATABLE (7);
+
+-- `random_pairs`: records and registry persons paired at random (almost all non-matches), for the
+-- u-probability of the one level that has no frequency table (a close but different name).
+CREATE OR REPLACE TEMP TABLE random_pairs AS
+WITH r AS (
+    SELECT name AS r_name, pinyin AS r_pinyin, row_number() OVER () AS k
+    FROM (SELECT name, pinyin FROM link_records WHERE name IS NOT NULL
+          USING SAMPLE reservoir($model_sample_rows ROWS) REPEATABLE (11))
+),
+g AS (
+    SELECT name AS g_name, pinyin AS g_pinyin, row_number() OVER () AS k
+    FROM (SELECT name, pinyin FROM registry_people WHERE name IS NOT NULL
+          USING SAMPLE reservoir($model_sample_rows ROWS) REPEATABLE (13))
+)
+SELECT r_name, r_pinyin, g_name, g_pinyin,
+       NULL::VARCHAR AS r_sex, NULL::DATE AS r_birth, NULL::VARCHAR AS r_birth_year, NULL::VARCHAR AS r_ym,
+       NULL::VARCHAR AS r_county, NULL::VARCHAR AS g_sex, NULL::DATE AS g_birth, NULL::VARCHAR AS g_county
+FROM r JOIN g USING (k);
+
+-- Share of each source's valid numbers found in the registry: the prior that a record is a
+-- registry person at all.
+CREATE OR REPLACE TEMP TABLE source_shares AS
+SELECT r.source,
+       count(*) FILTER (WHERE d.outcome = 'link') / count(*) AS share_in_registry
+FROM link_records r
+LEFT JOIN link_decisions d USING (source, delivery_date, record_no)
+WHERE r.id_status = 'valid'
+GROUP BY r.source;

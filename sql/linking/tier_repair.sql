@@ -1,0 +1,90 @@
+-- Tier 3: repaired numbers. A number whose check digit fails has a typo; the check digit catches
+-- every single wrong character and every swap of neighbours, so the true number is among its
+-- one-edit variants. A variant that is exactly one registry person's number, with the name
+-- agreeing, is that person. Two or more persons within one edit: review. The same in reverse for a
+-- registry number that fails its check against a department's valid number nobody else has.
+CREATE OR REPLACE TEMP TABLE repair_variants AS
+WITH dept_bad AS (
+    SELECT source, delivery_date, record_no, id18 AS typed, name, pinyin, 'department' AS typo_side
+    FROM link_records r
+    WHERE r.id_status = 'bad_check'
+      AND NOT EXISTS (SELECT 1 FROM link_decisions d
+                      WHERE d.source = r.source AND d.delivery_date = r.delivery_date AND d.record_no = r.record_no)
+),
+positions AS (SELECT range AS i FROM range(0, 18)),
+characters AS (SELECT unnest(['0','1','2','3','4','5','6','7','8','9','X']) AS c),
+substitutions AS (
+    SELECT b.*, substr(typed, 1, i) || c || substr(typed, i + 2) AS variant, 'substitution' AS edit
+    FROM dept_bad b, positions, characters
+    WHERE c <> substr(typed, i + 1, 1) AND (c <> 'X' OR i = 17)
+),
+transpositions AS (
+    SELECT b.*, substr(typed, 1, i) || substr(typed, i + 2, 1) || substr(typed, i + 1, 1) || substr(typed, i + 3)
+           AS variant, 'transposition' AS edit
+    FROM dept_bad b, (SELECT range AS i FROM range(0, 17))
+    WHERE substr(typed, i + 1, 1) <> substr(typed, i + 2, 1)
+)
+SELECT * FROM substitutions UNION ALL SELECT * FROM transpositions;
+
+CREATE OR REPLACE TEMP TABLE repair_matches AS
+WITH forward AS (
+    SELECT v.source, v.delivery_date, v.record_no, v.edit, 'department' AS typo_side,
+           g.person_id, g.id18, name_level(v.name, v.pinyin, g.name, g.pinyin) AS name_level
+    FROM repair_variants v
+    JOIN link_registry g ON g.id18 = v.variant AND g.id_status = 'valid' AND g.id_rank = 1
+),
+registry_bad AS (
+    SELECT person_id, id18 AS typed, name, pinyin FROM link_registry WHERE id_status = 'bad_check' AND id_rank = 1
+),
+registry_variants AS (
+    SELECT b.*, substr(typed, 1, i) || c || substr(typed, i + 2) AS variant, 'substitution' AS edit
+    FROM registry_bad b, (SELECT range AS i FROM range(0, 18)),
+         (SELECT unnest(['0','1','2','3','4','5','6','7','8','9','X']) AS c)
+    WHERE c <> substr(typed, i + 1, 1) AND (c <> 'X' OR i = 17)
+    UNION ALL
+    SELECT b.*, substr(typed, 1, i) || substr(typed, i + 2, 1) || substr(typed, i + 1, 1) || substr(typed, i + 3),
+           'transposition'
+    FROM registry_bad b, (SELECT range AS i FROM range(0, 17))
+    WHERE substr(typed, i + 1, 1) <> substr(typed, i + 2, 1)
+),
+reverse AS (
+    SELECT r.source, r.delivery_date, r.record_no, v.edit, 'registry' AS typo_side,
+           v.person_id, v.typed AS id18, name_level(r.name, r.pinyin, v.name, v.pinyin) AS name_level
+    FROM link_records r
+    JOIN registry_variants v ON v.variant = r.id18
+    WHERE r.id_status = 'valid'
+      AND NOT EXISTS (SELECT 1 FROM link_decisions d
+                      WHERE d.source = r.source AND d.delivery_date = r.delivery_date AND d.record_no = r.record_no)
+      AND NOT EXISTS (SELECT 1 FROM link_registry g WHERE g.id18 = r.id18)
+)
+SELECT * FROM forward UNION ALL SELECT * FROM reverse;
+
+CREATE OR REPLACE TEMP TABLE repair_outcomes AS
+SELECT source, delivery_date, record_no,
+       count(DISTINCT id18) AS persons,
+       count(DISTINCT id18) FILTER (WHERE name_level IN ('exact', 'pinyin', 'close')) AS agreeing,
+       any_value(person_id) FILTER (WHERE name_level IN ('exact', 'pinyin', 'close')) AS person_id,
+       any_value(edit) FILTER (WHERE name_level IN ('exact', 'pinyin', 'close')) AS edit,
+       any_value(typo_side) AS typo_side,
+       any_value(name_level) FILTER (WHERE name_level IN ('exact', 'pinyin', 'close')) AS name_level
+FROM repair_matches
+GROUP BY ALL;
+
+-- Exactly one person within one edit, and the name agrees: linked (score from the model, later).
+INSERT INTO link_decisions
+SELECT source, delivery_date, record_no, person_id, 'repaired_id', NULL, 'link', NULL,
+    json_object('tier', 'repaired_id', 'identity_number', edit, 'typo_in', typo_side, 'name', name_level)
+FROM repair_outcomes WHERE persons = 1 AND agreeing = 1;
+
+-- Several persons within one edit: the typo cannot be undone with confidence.
+INSERT INTO link_decisions
+SELECT source, delivery_date, record_no, NULL, 'repaired_id', NULL, 'review',
+    'the mistyped identity number is one edit away from ' || persons || ' registry persons', NULL
+FROM repair_outcomes WHERE persons > 1 AND agreeing >= 1;
+
+INSERT INTO review_candidates
+SELECT m.source, m.delivery_date, m.record_no, m.person_id, NULL,
+    json_object('identity_number', m.edit, 'name', m.name_level)
+FROM repair_matches m
+JOIN repair_outcomes o USING (source, delivery_date, record_no)
+WHERE o.persons > 1 AND o.agreeing >= 1;

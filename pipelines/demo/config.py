@@ -101,10 +101,82 @@ DEFAULT_ENCODINGS = _ro({
 })
 
 # ------------------------------------------------------------------ registry
-DEFAULT_HOUSEHOLD_SIZES = _ro({1: 0.35, 2: 0.25, 3: 0.20, 4: 0.12, 5: 0.06, 6: 0.02})
+DEFAULT_HOUSEHOLD_SIZES = _ro({1: 0.30, 2: 0.27, 3: 0.21, 4: 0.13, 5: 0.06, 6: 0.03})  # ≈2.4 persons
 DEFAULT_CATEGORIES = _ro({"低保": 0.45, "特困分散": 0.08, "特困集中": 0.03, "返贫监测": 0.10,
                           "低保边缘": 0.14, "刚性支出": 0.12, "其他困难": 0.08})
 DEFAULT_DIBAO_STANDARD = _ro({"城市": 760.0, "农村": 560.0})
+
+
+# Value mixes: the distributions each generator draws from (shares, weights, ranges in days or
+# years). `DemoConfig.mix` overrides them per source, key by key (see `DemoConfig.mix_for`).
+DEFAULT_MIX: Mapping[str, Mapping] = _ro({
+    "population": _ro({  # the province's people (the non-registry pool)
+        "age_pyramid": {"ages": [0, 15, 30, 45, 60, 70, 80, 90, 99],
+                        "weights": [0.55, 0.75, 1.0, 1.15, 1.3, 1.0, 0.5, 0.15, 0.02]},
+        "male": 0.5,
+    }),
+    "registry": _ro({
+        "urban_share": {"district": 0.85, "county": 0.25},     # 城市 among households of 市辖区 / counties
+        "head_male": 0.6,
+        "head_age": {"ages": [0, 22, 30, 45, 55, 65, 75, 85, 95, 99], "weights": [0, 0, 0.3, 0.8, 1.2, 1.3, 1.0, 0.5, 0.1, 0]},
+        # relation of the 2nd member, then of the others: 配偶 子女 父母 孙子女 兄弟姐妹 其他
+        "second_member": [0.70, 0.22, 0.04, 0.0, 0.02, 0.02],
+        "other_members": [0.0, 0.72, 0.10, 0.12, 0.03, 0.03],
+        "children_take_father_surname": 0.95,
+        "ill": {"child": 0.03, "adult": 0.07, "old": 0.14},       # 重病
+        "chronic": {"child": 0.05, "adult": 0.18, "old": 0.40},   # 慢性病
+        "disabled": {"young": 0.09, "old": 0.16},
+        "disability_grades": [0.15, 0.25, 0.30, 0.30],            # 一级..四级
+        "labour": {"adult": [0.78, 0.14, 0.08], "old": [0.10, 0.30, 0.60]},   # 有 部分 无
+        "employment": {                                           # 在业 失业 无业 在校 学龄前 退休
+            "youth": [0.15, 0.08, 0.12, 0.65, 0, 0], "adult": [0.42, 0.18, 0.40, 0, 0, 0],
+            "old": [0.03, 0, 0.55, 0, 0, 0.42]},
+        "individually_included": {"eligible": 0.25, "other": 0.004},  # eligible: ill/disabled in 低保边缘/刚性支出
+        "included_since": "2014-01-01",
+        "included_skew": 0.8,                                      # <1: more recent inclusions
+        "income_vs_standard": {"低保": [0.0, 0.9], "特困": [0.0, 0.5], "低保边缘": [1.0, 1.5], "other": [0.6, 2.2]},
+        "tekun_benefit_factor": 1.3,                               # 特困 benefit ≈ standard × this + up to 200
+    }),
+    "edu_students": _ro({"high_school_general": 0.8, "university_bachelor": 0.6, "aided": {"low_income": 0.75, "other": 0.12},
+                         "free_tuition": 0.5}),
+    "hrss_unemployed": _ro({"registry_weight": {"失业": 6.0, "无业": 2.0, "other": 0.3}, "registered_within_days": 730,
+                            "employment_aid": 0.5, "city_agency": 0.1}),
+    "hrss_contributions": _ro({"registry_weight": {"在业": 5.0, "other": 0.4}, "flexible": {"registry": 0.6, "other": 0.15},
+                               "median_base": {"registry": 3600.0, "other": 5200.0}, "base_sigma": 0.4,
+                               "base_range": [3000.0, 40000.0]}),
+    "health_serious_illness": _ro({"registry_weight": {"重病": 10.0, "慢性病": 2.0, "other": 0.5},
+                                   "diagnosed_within_days": 5 * 365}),
+    "medins_burden": _ro({
+        "insurance_status": {"参保": 0.92, "未参保": 0.03, "中断": 0.05},
+        # 参保资助类型 (全额资助, 定额资助, 无) by who the person is
+        "subsidy": {"tekun": [0.90, 0.07, 0.03], "dibao": [0.25, 0.60, 0.15], "watch": [0.0, 0.6, 0.4],
+                    "low_income": [0.0, 0.15, 0.85], "other": [0.0, 0.02, 0.98]},
+        "spent": 0.45, "burden_log_mean": 7.6, "burden_log_sigma": 1.25, "burden_range": [50.0, 300000.0],
+        "assisted": 0.6, "assist_share": [0.1, 0.6]}),
+    "housing": _ro({"registry_rural_weight": 3.0, "rural_renovation": 0.9, "urban_renovation": 0.05,
+                    "urban_public": 0.5, "other_rural_in_district": 0.15,
+                    "danger_grade": {"C级": 0.45, "D级": 0.35, None: 0.20},
+                    "progress": {"已完成": 0.6, "在办": 0.2, "未办理": 0.2}}),
+    "emergency_victims": _ro({"month_weights": [1, 1, 1, 2, 3, 5, 9, 10, 6, 2, 1, 1], "years_back": 2,
+                              "damage": {"无": 0.6, "一般损坏": 0.25, "严重损坏": 0.1, "倒塌": 0.05},
+                              "unpaid": 0.5, "paid_range": [500.0, 8000.0]}),
+    "dpf_disabled": _ro({"registry_weight": {"disabled": 12.0, "other": 0.4},
+                         "grades": {"一级": 0.12, "二级": 0.2, "三级": 0.3, "四级": 0.38},
+                         "living_subsidy": {"low_income": 0.7, "other": 0.1}, "care_subsidy": {"severe": 0.75, "other": 0.02}}),
+    "acftu_workers": _ro({"registry_weight": {"在业": 3.0, "other": 1.0}, "filed_within_days": 4 * 365, "aided": 0.6}),
+    "acwf_two_cancers": _ro({"cervical": 0.45, "diagnosed_within_days": 3 * 365, "aided": 0.55}),
+    "agri_monitoring": _ro({"weight": {"返贫监测": 8.0, "other": 1.0, "rural": 4.0, "urban": 0.3},
+                            "other_sizes": {1: 0.3, 2: 0.3, 3: 0.2, 4: 0.15, 5: 0.05},
+                            "monitoring_type": {"脱贫不稳定户": 0.45, "边缘易致贫户": 0.4, "突发严重困难户": 0.15},
+                            "risk_cleared": 0.6}),
+    "mps_cancellations": _ro({"death_by_age": {"from": 40, "span": 45, "min": 0.02, "max": 0.92}, "moved_share": 0.9,
+                              "destination": {"in_province": 0.55, "other_province": 0.40, "no_province": 0.05},
+                              "cancelled_within_days": 365}),
+    "vehicles": _ro({"types_registry": [0.30, 0.05, 0.02, 0.25, 0.15, 0.20, 0.03],   # order of refdata.VEHICLE_TYPES
+                     "types_other": [0.62, 0.14, 0.02, 0.09, 0.05, 0.06, 0.02],
+                     "status": {"正常": 0.85, "注销": 0.08, "报废": 0.07}, "registered_within_days": 15 * 365}),
+    "market_entities": _ro({"status": {"存续": 0.75, "注销": 0.2, "吊销": 0.05}, "founded_days": [30, 20 * 365]}),
+})
 
 
 @dataclass(frozen=True)
@@ -134,7 +206,6 @@ class DemoConfig:
     terminated_rate: float = 0.08
     dibao_standard: Mapping[str, float] = _d(DEFAULT_DIBAO_STANDARD)
     heating_not_paid_rate: float = 0.15
-    individually_included_rate: float = 0.02
     townships_per_county: int = 12
     villages_per_township: int = 15
 
@@ -169,6 +240,9 @@ class DemoConfig:
     incomplete_fraction: float = 0.6         # rows present in a delivery still being copied
     encodings: Mapping[str, str] = _d(DEFAULT_ENCODINGS)
 
+    # value mixes per source (partial overrides: {"medins_burden": {"spent": 0.6}})
+    mix: Mapping[str, Mapping] = _d(_ro({}))
+
     # execution
     excel_workers: int = 1                   # processes writing Excel parts beside the main one (0 = inline)
     excel_background_min_rows: int = 200_000  # below this many Excel rows, write inline (spawning costs ~1 s)
@@ -192,6 +266,10 @@ class DemoConfig:
                 raise ValueError(f"{label}: unknown kinds {sorted(bad)}")
             if sum(v for k, v in rates.items() if k != "dot_variant") > 1:
                 raise ValueError(f"{label}: rates add up to more than 1")
+
+    def mix_for(self, key: str) -> dict:
+        """The value mix of a source (or "registry"): defaults, then this config's overrides."""
+        return {**DEFAULT_MIX.get(key, {}), **self.mix.get(key, {})}
 
     @property
     def selected_sources(self) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ import multiprocessing
 import shutil
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,7 +26,7 @@ import polars as pl
 
 from pipelines import contracts
 from pipelines.demo import deliveries as dlv
-from pipelines.demo import population, render, sources, writers
+from pipelines.demo import population, refdata, render, sources, writers
 from pipelines.demo.config import ALL_SOURCES, ID_CORRUPTIONS, NAME_CORRUPTIONS, DemoConfig
 
 Planter = Callable[[str, pl.DataFrame, population.Population, DemoConfig], pl.DataFrame]
@@ -121,22 +122,46 @@ class _ExcelPool:
     def __init__(self, workers: int) -> None:
         self.pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
                      if workers > 0 else None)
-        self.jobs: list[tuple[str, Future]] = []
+        self.jobs: list[tuple[str, tuple, Future]] = []
+        self.markers: list[Path] = []
+
+    @property
+    def background(self) -> bool:
+        return self.pool is not None
 
     def submit(self, source: str, *args) -> float:
-        if self.pool is None:
-            t = time.perf_counter()
-            writers.write_excel(*args)
-            return time.perf_counter() - t
-        self.jobs.append((source, self.pool.submit(_timed_write_excel, *args)))
-        return 0.0
+        if self.pool is not None:
+            try:
+                self.jobs.append((source, args, self.pool.submit(_timed_write_excel, *args)))
+                return 0.0
+            except BrokenProcessPool:  # e.g. a __main__ that a spawned process cannot import
+                pass
+        return _timed_write_excel(*args)
+
+    def success_when_done(self, folder: Path) -> None:
+        """`_SUCCESS` only once the folder's parts are all written (as a real delivery would)."""
+        self.markers.append(folder)
+
+    def abort(self) -> None:
+        """Stop without marking anything complete (a failed run leaves no `_SUCCESS` behind)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.markers.clear()
 
     def finish(self) -> dict[str, float]:
         spent: dict[str, float] = {}
-        for source, job in self.jobs:
-            spent[source] = spent.get(source, 0.0) + job.result()
-        if self.pool is not None:
-            self.pool.shutdown()
+        try:
+            for source, args, job in self.jobs:
+                try:
+                    seconds = job.result()
+                except BrokenProcessPool:  # the worker could not start: write it here instead
+                    seconds = _timed_write_excel(*args)
+                spent[source] = spent.get(source, 0.0) + seconds
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+        for folder in self.markers:
+            writers.write_success(folder)
         return spent
 
 
@@ -151,7 +176,13 @@ def _excel_rows(cfg: DemoConfig) -> int:
 
 
 def generate(out_dir: Path, config: DemoConfig = DemoConfig(), plant: Planter | None = None) -> DemoSummary:
-    """Write the landing zone and the ground truth under `out_dir` (see the package docs)."""
+    """Write the landing zone and the ground truth under `out_dir` (see the package docs).
+
+    Existing `landing/<source>/` folders of the selected sources and `truth/*.parquet` are
+    replaced. `plant(source, frame, pop, cfg) -> frame` may add or override rows of each
+    source's TRUE frame (columns as `sources.SPECS[source]`, `person_key` into `pop.people`)
+    before deliveries are cut, typed and written.
+    """
     t0 = time.perf_counter()
     cfg = config
     out_dir = Path(out_dir)
@@ -169,12 +200,18 @@ def generate(out_dir: Path, config: DemoConfig = DemoConfig(), plant: Planter | 
     excel = _ExcelPool(background)
 
     summaries: dict[str, SourceSummary] = {}
-    record_frames: list[pl.DataFrame] = []
+    parts_dir = truth / "_records_parts"  # truth rows go to disk per delivery (memory stays flat)
+    shutil.rmtree(parts_dir, ignore_errors=True)
+    parts_dir.mkdir()
+    record_parts: list[Path] = []
     delivery_rows: list[dict] = []
     persons_rendered: render.Rendered | None = None
     try:
-        # persons before households: the household file types each head as the persons file does
-        order = ("registry_persons", "registry_households") + tuple(s for s in ALL_SOURCES if not s.startswith("registry_"))
+        # Excel sources first (their parts are written in the background while the CSV sources are
+        # generated); persons before households (the household file types heads as the persons file)
+        dept = [s for s in ALL_SOURCES if not s.startswith("registry_")]
+        order = (tuple(s for s in dept if sources.SPECS[s].fmt == "xlsx") + ("registry_persons", "registry_households")
+                 + tuple(s for s in dept if sources.SPECS[s].fmt != "xlsx"))
         for source in order:
             if source not in cfg.selected_sources and not (
                     source == "registry_persons" and "registry_households" in cfg.selected_sources):
@@ -204,7 +241,9 @@ def generate(out_dir: Path, config: DemoConfig = DemoConfig(), plant: Planter | 
                 summary.deliveries.append(DeliverySummary(
                     delivery.day.isoformat(), landing / source / delivery.folder_name, delivery.kind,
                     delivery.complete, [f for f, _ in files], snap.height))
-                record_frames.append(_truth_records(source, delivery, snap, rendered, files, pop))
+                part = parts_dir / f"{len(record_parts):04d}.parquet"
+                _truth_records(source, delivery, snap, rendered, files, pop).write_parquet(part)
+                record_parts.append(part)
                 delivery_rows.append({
                     "source": source, "delivery_date": delivery.day, "kind": delivery.kind,
                     "complete": delivery.complete, "parts": len(files), "rows": snap.height,
@@ -212,12 +251,15 @@ def generate(out_dir: Path, config: DemoConfig = DemoConfig(), plant: Planter | 
                 })
             summary.elapsed = time.perf_counter() - ts
             summaries[source] = summary
-    finally:
-        spent = excel.finish()
+    except BaseException:
+        excel.abort()
+        raise
+    spent = excel.finish()
     for source, seconds in spent.items():
         summaries[source].elapsed += seconds
 
-    _write_truth(truth, pop, record_frames, delivery_rows)
+    _write_truth(truth, pop, record_parts, delivery_rows)
+    shutil.rmtree(parts_dir, ignore_errors=True)
     return DemoSummary(out_dir=out_dir, landing=landing, truth=truth, sources=summaries, people=pop.n,
                        registry_persons=pop.n_registry, households=pop.households.height,
                        population_seconds=t_pop, elapsed=time.perf_counter() - t0)
@@ -227,12 +269,14 @@ def _heads_as_typed(households: pl.DataFrame, persons: render.Rendered | None) -
     """The household file shows each head's name and number as the persons file types them."""
     if persons is None:
         return None
-    head = households["head_key"]  # registry person keys are the persons frame's row numbers
+    typed = pl.DataFrame({
+        "head_key": persons.keys, "head_name": persons.cells["name"], "head_id_number": persons.cells["id_number"],
+        "id_kind": persons.id_kind, "name_kind": persons.name_kind,
+    })
+    heads = households.select("head_key").join(typed, on="head_key", how="left", maintain_order="left")
     return {
-        "head_name": persons.cells["name"].gather(head).alias("head_name"),
-        "head_id_number": persons.cells["id_number"].gather(head).alias("head_id_number"),
-        "__id_kind": persons.id_kind[head.to_numpy()],
-        "__name_kind": persons.name_kind[head.to_numpy()],
+        "head_name": heads["head_name"], "head_id_number": heads["head_id_number"],
+        "__id_kind": heads["id_kind"].fill_null(0).to_numpy(), "__name_kind": heads["name_kind"].fill_null(0).to_numpy(),
     }
 
 
@@ -245,10 +289,10 @@ def _write_delivery(landing: Path, spec: sources.SourceSpec, cfg: DemoConfig, de
     if spec.fmt == "xlsx":
         spans = writers.split_rows(cells.height, cfg.excel_part_rows)
         names = writers.part_names(spec.file_stem, delivery.day, "xlsx", len(spans))
-        notes = spec.source in cfg.excel_notes_sheet
+        notes = refdata.NOTES_SHEET.get(spec.source, "填表说明：") if spec.source in cfg.excel_notes_sheet else None
         for name, (off, length) in zip(names, spans):
             summary.elapsed += excel.submit(spec.source, folder / name, cells.slice(off, length), rendered.columns,
-                                            headers, spec.sheet or spec.file_stem, notes)
+                                            headers, spec.sheet or spec.file_stem, notes, delivery.day)
     else:
         spans = writers.split_rows(cells.height, cfg.csv_part_rows)
         names = writers.part_names(spec.file_stem, delivery.day, "csv", len(spans))
@@ -256,7 +300,10 @@ def _write_delivery(landing: Path, spec: sources.SourceSpec, cfg: DemoConfig, de
         for name, (off, length) in zip(names, spans):
             writers.write_csv(folder / name, cells.slice(off, length), rendered.columns, headers, enc)
     if delivery.complete:
-        writers.write_success(folder)
+        if spec.fmt == "xlsx" and excel.background:
+            excel.success_when_done(folder)
+        else:
+            writers.write_success(folder)
     return [(name, length) for name, (_, length) in zip(names, spans)]
 
 
@@ -275,7 +322,7 @@ def _truth_records(source: str, delivery: dlv.Delivery, frame: pl.DataFrame, ren
     return pl.DataFrame({
         "source": pl.Series([source] * n, dtype=SOURCE_ENUM),
         "delivery_date": pl.Series([delivery.day] * n, dtype=pl.Date),
-        "file": file_col.cast(pl.Categorical),
+        "file": file_col,
         "record_no": record_no.alias("record_no"),
         "person_key": keys.cast(pl.Int64),
         "true_person_id": pop.people["person_id"].gather(keys),
@@ -289,10 +336,12 @@ def _labels(codes: np.ndarray, labels: tuple[str, ...], dtype: pl.Enum) -> pl.Se
         list(range(len(labels))), list(labels), return_dtype=dtype)
 
 
-def _write_truth(truth: Path, pop: population.Population, record_frames: list[pl.DataFrame],
+def _write_truth(truth: Path, pop: population.Population, record_parts: list[Path],
                  delivery_rows: list[dict]) -> None:
     pop.people.select("person_key", "id18", "name", "sex", "birth_date", "county", "in_registry", "person_id",
                       "household_id", "is_decoy", "decoy_of", "minority").write_parquet(truth / "people.parquet")
-    records = pl.concat(record_frames, how="vertical") if record_frames else pl.DataFrame()
-    records.write_parquet(truth / "records.parquet")
+    if record_parts:
+        pl.scan_parquet(record_parts).sink_parquet(truth / "records.parquet")
+    else:
+        pl.DataFrame().write_parquet(truth / "records.parquet")
     pl.DataFrame(delivery_rows, schema_overrides={"source": SOURCE_ENUM}).write_parquet(truth / "deliveries.parquet")

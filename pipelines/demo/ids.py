@@ -19,12 +19,10 @@ _FULLWIDTH_TO = [*"０１２３４５６７８９Ｘ"]
 
 
 def date_parts(birth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Year, month, day arrays of a datetime64[D] array."""
-    months = birth.astype("datetime64[M]")
-    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (birth - months.astype("datetime64[D]")).astype(np.int64) + 1
-    return year, month, day
+    """Year, month, day arrays of a datetime64[D] array (via polars: numpy's unit casts are slow)."""
+    d = pl.Series(birth.astype("datetime64[D]"))
+    return (d.dt.year().to_numpy().astype(np.int64), d.dt.month().to_numpy().astype(np.int64),
+            d.dt.day().to_numpy().astype(np.int64))
 
 
 def _sequence(rng: np.random.Generator, male: np.ndarray) -> np.ndarray:
@@ -44,21 +42,25 @@ def mint(rng: np.random.Generator, county: np.ndarray, birth: np.ndarray, male: 
     base = county.astype(np.int64) * 10**11 + (year * 10000 + month * 100 + day) * 1000
     key = base + _sequence(rng, male)
     for _ in range(100):
-        _, first, counts = np.unique(key, return_index=True, return_counts=True)
-        if counts.size == key.size:
+        dup = (~pl.Series(key).is_first_distinct()).to_numpy()  # keep the first of each, redraw the others
+        if not dup.any():
             break
-        dup = np.ones(key.size, dtype=bool)
-        dup[first] = False  # keep the first of each group, redraw the others
         key[dup] = base[dup] + _sequence(rng, male[dup])
     else:  # pragma: no cover - would need >500 same-sex people per county and day
         raise RuntimeError("could not mint unique identity numbers")
     out = np.empty((key.size, 18), dtype=np.uint8)
-    powers = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+    seq = (key % 1000).astype(np.int32)
+    parts = ((county.astype(np.int32), 6), (year.astype(np.int32), 4), (month.astype(np.int32), 2),
+             (day.astype(np.int32), 2), (seq, 3))
+    col = 0
+    for value, width in parts:  # digits by small-integer arithmetic (much faster than int64)
+        for i in range(width):
+            out[:, col] = (value // 10 ** (width - 1 - i)) % 10
+            col += 1
     for start in range(0, key.size, chunk):
-        k = key[start:start + chunk]
-        digits = (k[:, None] // powers) % 10
-        out[start:start + chunk, :17] = digits + 48
-        out[start:start + chunk, 17] = np.frombuffer("".join(check_chars_np(digits)).encode(), dtype=np.uint8)
+        digits = out[start:start + chunk, :17]
+        out[start:start + chunk, 17] = check_chars_np(digits).astype("S1").view(np.uint8)
+        out[start:start + chunk, :17] += 48
     return out
 
 
@@ -106,16 +108,13 @@ def _excel_float(first18: np.ndarray) -> np.ndarray:
     return ((first18 + 500) // 1000 * 1000).astype(np.float64)
 
 
-def _sci_text(value: np.ndarray, digits: np.ndarray) -> list[str]:
+def _sci_text(value: np.ndarray, digits: np.ndarray) -> pl.Series:
     """`2.30102198E+17`: rounded to `digits` significant digits, trailing zeros dropped."""
     scale = 10 ** (18 - digits)
-    mant = (value + scale // 2) // scale
-    out = []
-    for m, d in zip(mant.tolist(), digits.tolist()):  # only the mangled subset reaches here
-        s = str(m)
-        frac = s[1:].rstrip("0")
-        out.append(f"{s[0]}.{frac}E+17" if frac else f"{s[0]}E+17")
-    return out
+    mant = pl.Series((value + scale // 2) // scale).cast(pl.String)
+    frac = mant.str.slice(1).str.strip_chars_end("0")
+    return (mant.str.slice(0, 1) + pl.Series(np.where(frac.str.len_chars().to_numpy() > 0, ".", "")).cast(pl.String)
+            + frac + "E+17")
 
 
 def mangle(ids: pl.Series, rng: np.random.Generator, styles: Mapping[str, float], excel: bool
@@ -131,15 +130,10 @@ def mangle(ids: pl.Series, rng: np.random.Generator, styles: Mapping[str, float]
     names = list(styles)
     p = np.asarray([styles[k] for k in names], dtype=float)
     style = rng.choice(len(names), size=value.size, p=p / p.sum())
-    text = np.empty(value.size, dtype=object)
-    sig = {"sci6": 6, "sci9": 9, "sci12": 12}
-    sci_rows = np.isin(style, [names.index(k) for k in sig if k in names])
-    if sci_rows.any():
-        digits = np.asarray([sig[names[s]] for s in style[sci_rows]], dtype=np.int64)
-        text[sci_rows] = _sci_text(value[sci_rows], digits)
-    if (~sci_rows).any():
-        text[~sci_rows] = [str(v) for v in ((value[~sci_rows] + 500) // 1000 * 1000).tolist()]
-    return pl.Series(text.tolist(), dtype=pl.String), None
+    sig = np.asarray([{"sci6": 6, "sci9": 9, "sci12": 12}.get(k, 0) for k in names])[style]
+    sci = _sci_text(value, np.where(sig > 0, sig, 6))
+    int15 = pl.Series((value + 500) // 1000 * 1000).cast(pl.String)
+    return sci.zip_with(pl.Series(sig > 0), int15), None
 
 
 def typo(ids: pl.Series, rng: np.random.Generator) -> pl.Series:
@@ -218,13 +212,15 @@ def render_ids(ids: pl.Series, kinds: np.ndarray, labels: tuple[str, ...], rng: 
 
 def id_eligibility(ids: pl.Series) -> dict[str, np.ndarray]:
     """Which rows each kind may touch: numbers present; `lower_x` those ending in X, `mangled`
-    the all-digit ones, `id15` people born in the 1900s (the old form dropped the "19")."""
+    the all-digit ones (but not those ending in 000, which Excel would keep intact), `id15`
+    people born in the 1900s (the old form dropped the "19")."""
     present = (ids.is_not_null() & (ids.str.len_chars() == 18)).fill_null(False).to_numpy()
     ends_x = ids.str.ends_with("X").fill_null(False).to_numpy()
     born_19xx = (ids.str.slice(6, 2) == "19").fill_null(False).to_numpy()
+    ends_000 = ids.str.ends_with("000").fill_null(False).to_numpy()  # nothing would be lost
     out = {
         "lower_x": ends_x & present,
-        "mangled": ~ends_x & present,
+        "mangled": ~ends_x & ~ends_000 & present,
         "id15": born_19xx & present,
     }
     for k in ("fullwidth", "spaces", "quote", "typo", "transposition"):

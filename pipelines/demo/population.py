@@ -8,13 +8,14 @@ at its end).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import polars as pl
 
 from pipelines.demo import ids, names, refdata
+from pipelines.demo.draw import labels
 from pipelines.demo.config import DemoConfig
 
 COUNTY_CODES = np.asarray([int(c) for c in refdata.COUNTIES], dtype=np.int64)
@@ -32,16 +33,10 @@ def _p(w: np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
-def general_age_weights() -> np.ndarray:
+def general_age_weights(cfg: DemoConfig) -> np.ndarray:
     """Relative weight of each age 0..99 in the province's (ageing) population."""
-    age = np.arange(100)
-    w = np.interp(age, [0, 15, 30, 45, 60, 70, 80, 90, 99], [0.55, 0.75, 1.0, 1.15, 1.3, 1.0, 0.5, 0.15, 0.02])
-    return w
-
-
-def age_share(lo: int, hi: int, weights: np.ndarray | None = None) -> float:
-    w = general_age_weights() if weights is None else weights
-    return float(w[lo:hi + 1].sum() / w.sum())
+    pyramid = cfg.mix_for("population")["age_pyramid"]
+    return np.interp(np.arange(100), pyramid["ages"], pyramid["weights"])
 
 
 def age_at(birth: np.ndarray, as_of: date) -> np.ndarray:
@@ -75,6 +70,7 @@ class Population:
     county: np.ndarray            # residence county code (int)
     is_decoy: np.ndarray
     birth: np.ndarray             # datetime64[D]
+    _view: pl.DataFrame | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -82,6 +78,11 @@ class Population:
 
     def registry_view(self) -> pl.DataFrame:
         """Per registry person: household facts the department generators condition on."""
+        if self._view is None:
+            self._view = self._registry_view()
+        return self._view
+
+    def _registry_view(self) -> pl.DataFrame:
         return self.members.select(
             "person_key", "person_id", "household_id", "relation", "individually_included", "health",
             "disability_grade", "employment",
@@ -95,9 +96,10 @@ class Population:
 # ------------------------------------------------------------------ registry
 def _household_table(rng: np.random.Generator, cfg: DemoConfig) -> dict[str, np.ndarray]:
     h = cfg.households
+    mix = cfg.mix_for("registry")
     county_i = rng.choice(COUNTY_CODES.size, size=h, p=_p(COUNTY_WEIGHTS))
-    urban_county = COUNTY_URBAN[county_i]
-    urban = np.where(urban_county, rng.random(h) < 0.85, rng.random(h) < 0.25)
+    share = np.where(COUNTY_URBAN[county_i], mix["urban_share"]["district"], mix["urban_share"]["county"])
+    urban = rng.random(h) < share
     sizes = np.asarray(list(cfg.household_sizes), dtype=np.int64)
     size = rng.choice(sizes, size=h, p=_p(list(cfg.household_sizes.values())))
     cats = list(cfg.categories)
@@ -107,9 +109,8 @@ def _household_table(rng: np.random.Generator, cfg: DemoConfig) -> dict[str, np.
     return {"county_i": county_i, "urban": urban, "size": size, "cat": cat}
 
 
-def _head_ages(rng: np.random.Generator, n: int) -> np.ndarray:
-    age = np.arange(100)
-    w = np.interp(age, [0, 22, 30, 45, 55, 65, 75, 85, 95, 99], [0, 0, 0.3, 0.8, 1.2, 1.3, 1.0, 0.5, 0.1, 0.0])
+def _head_ages(rng: np.random.Generator, n: int, mix: dict) -> np.ndarray:
+    w = np.interp(np.arange(100), mix["head_age"]["ages"], mix["head_age"]["weights"])
     return rng.choice(100, size=n, p=_p(w)).astype(np.int64)
 
 
@@ -121,16 +122,16 @@ def _members(rng: np.random.Generator, cfg: DemoConfig, hh: dict[str, np.ndarray
     h_of = np.repeat(np.arange(n_h), size)
     slot = np.arange(h_of.size) - np.repeat(np.cumsum(size) - size, size)
     n = h_of.size
+    mix = cfg.mix_for("registry")
 
-    head_age = _head_ages(rng, n_h)
+    head_age = _head_ages(rng, n_h, mix)
     head_birth = birth_from_age(rng, head_age, cfg.as_of)
-    head_male = rng.random(n_h) < 0.6
+    head_male = rng.random(n_h) < mix["head_male"]
 
-    # relation by slot: slot 0 head; slot 1 mostly spouse; later slots children, parents, ...
-    u = rng.random(n)
-    rel = np.where(slot == 0, 0,
-          np.where(slot == 1, np.select([u < 0.70, u < 0.92, u < 0.96, u < 0.98], [1, 2, 3, 5], 6),
-                   np.select([u < 0.72, u < 0.84, u < 0.94, u < 0.97], [2, 4, 3, 5], 6)))
+    # relation by slot: slot 0 head (本人); slot 1 mostly a spouse; later slots children, parents, ...
+    second = 1 + rng.choice(6, size=n, p=_p(mix["second_member"]))
+    other = 1 + rng.choice(6, size=n, p=_p(mix["other_members"]))
+    rel = np.where(slot == 0, 0, np.where(slot == 1, second, other))
     ha = head_age[h_of]
     rel = np.where((rel == 3) & (ha > 65), 2, rel)     # no living parents for old heads
     rel = np.where((rel == 4) & (ha < 50), 2, rel)     # grandchildren only for older heads
@@ -168,7 +169,7 @@ def _members(rng: np.random.Generator, cfg: DemoConfig, hh: dict[str, np.ndarray
     husband_rows = np.flatnonzero(spouse & male)  # a male spouse: the head is a woman
     father[h_of[husband_rows]] = surname[husband_rows]
     kids = (rel == 2) | (rel == 4)
-    surname = np.where(kids & (rng.random(n) < 0.95), father[h_of], surname)
+    surname = np.where(kids & (rng.random(n) < mix["children_take_father_surname"]), father[h_of], surname)
     surname = np.where((rel == 5) | ((rel == 3) & (rng.random(n) < 0.5)), head_surname, surname)
     return {"h_of": h_of, "slot": slot, "rel": rel, "birth": birth, "male": male, "surname": surname}
 
@@ -183,38 +184,41 @@ def _categorical(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
 def _person_attributes(rng: np.random.Generator, cfg: DemoConfig, age: np.ndarray, cat: np.ndarray,
                        cats: list[str]) -> dict[str, list | np.ndarray]:
     n = age.size
+    mix = cfg.mix_for("registry")
     child = age < 16
     old = age >= 60
+
+    def by_age(d: dict) -> np.ndarray:
+        return np.where(old, d["old"], np.where(child, d["child"], d["adult"]))
     # 健康状况
-    p_ill = np.where(old, 0.14, np.where(child, 0.03, 0.07))
-    p_chronic = np.where(old, 0.40, np.where(child, 0.05, 0.18))
+    p_ill, p_chronic = by_age(mix["ill"]), by_age(mix["chronic"])
     health = _categorical(rng, np.stack([1 - p_ill - p_chronic, p_chronic, p_ill], axis=1))
     # 残疾等级: blank 0, 一级..四级 1..4
-    p_dis = np.where(old, 0.16, 0.09)
-    dis = np.where(rng.random(n) < p_dis, rng.choice(4, size=n, p=[0.15, 0.25, 0.3, 0.3]) + 1, 0)
+    p_dis = np.where(old, mix["disabled"]["old"], mix["disabled"]["young"])
+    dis = np.where(rng.random(n) < p_dis, rng.choice(4, size=n, p=_p(mix["disability_grades"])) + 1, 0)
     # 劳动能力: 有 0, 部分 1, 无 2
     lab_p = np.where(child[:, None], [0.0, 0.0, 1.0],
-             np.where(old[:, None], [0.10, 0.30, 0.60], [0.78, 0.14, 0.08]))
+             np.where(old[:, None], mix["labour"]["old"], mix["labour"]["adult"]))
     labour = _categorical(rng, lab_p)
     labour = np.where((health == 2) | (dis == 1) | (dis == 2), np.maximum(labour, 1 + (rng.random(n) < 0.6)), labour)
     labour = np.minimum(labour, 2)
     # 就业状况: 在业 失业 无业 在校 学龄前 退休
     emp_p = np.where((age < 6)[:, None], [0, 0, 0, 0, 1, 0],
             np.where((age < 16)[:, None], [0, 0, 0, 1, 0, 0],
-            np.where((age < 23)[:, None], [0.15, 0.08, 0.12, 0.65, 0, 0],
-            np.where((age < 60)[:, None], [0.42, 0.18, 0.40, 0, 0, 0], [0.03, 0, 0.55, 0, 0, 0.42]))))
+            np.where((age < 23)[:, None], mix["employment"]["youth"],
+            np.where((age < 60)[:, None], mix["employment"]["adult"], mix["employment"]["old"]))))
     emp = _categorical(rng, emp_p.astype(float))
     emp = np.where((labour == 2) & (emp == 0), 2, emp)
     # 单独纳入: rare; people of 低保边缘/刚性支出 households who are ill or disabled
     eligible = np.isin(cat, [cats.index(c) for c in ("低保边缘", "刚性支出") if c in cats]) & ((health == 2) | (dis > 0))
-    p_single = np.where(eligible, 0.25, cfg.individually_included_rate * 0.2)
+    p_single = np.where(eligible, mix["individually_included"]["eligible"], mix["individually_included"]["other"])
     single = rng.random(n) < p_single
     return {
-        "health": np.asarray(["健康", "慢性病", "重病"])[health],
-        "disability_grade": np.asarray(["", "一级", "二级", "三级", "四级"], dtype=object)[dis],
-        "labour_capacity": np.asarray(["有", "部分", "无"])[labour],
-        "employment": np.asarray(["在业", "失业", "无业", "在校", "学龄前", "退休"])[emp],
-        "individually_included": np.where(single, "是", "否"),
+        "health": labels(["健康", "慢性病", "重病"], health),
+        "disability_grade": labels([None, "一级", "二级", "三级", "四级"], dis),
+        "labour_capacity": labels(["有", "部分", "无"], labour),
+        "employment": labels(["在业", "失业", "无业", "在校", "学龄前", "退休"], emp),
+        "individually_included": labels(["否", "是"], single.astype(np.int64)),
     }
 
 
@@ -251,7 +255,7 @@ def division_and_address(rng: np.random.Generator, cfg: DemoConfig, county: np.n
     n = county.size
     town = rng.integers(1, cfg.townships_per_county + 1, n)
     village = rng.integers(1, cfg.villages_per_township + 1, n)
-    df = pl.DataFrame({"county": county.astype(str), "town": town, "village": village, "urban": urban,
+    df = pl.DataFrame({"county": pl.Series(county).cast(pl.String), "town": town, "village": village, "urban": urban,
                        "a": rng.integers(1, 40, n), "b": rng.integers(1, 7, n), "c": rng.integers(101, 1800, n)})
     df = df.join(county_names(), on="county", how="left", maintain_order="left")
     c = pl.col
@@ -293,9 +297,9 @@ def build(cfg: DemoConfig, pool_size: int) -> Population:
     reg_male = mem["male"]
 
     # non-registry pool: general age pyramid, any county
-    pool_age = rng.choice(100, size=pool_size, p=_p(general_age_weights())).astype(np.int64)
+    pool_age = rng.choice(100, size=pool_size, p=_p(general_age_weights(cfg))).astype(np.int64)
     pool_birth = birth_from_age(rng, pool_age, as_of)
-    pool_male = rng.random(pool_size) < 0.5
+    pool_male = rng.random(pool_size) < cfg.mix_for("population")["male"]
     pool_county = rng.choice(COUNTY_CODES, size=pool_size, p=_p(COUNTY_WEIGHTS))
 
     # decoys: same name, sex and birth date as a registry person; mostly the same county
@@ -336,8 +340,7 @@ def build(cfg: DemoConfig, pool_size: int) -> Population:
     n_h = hh["size"].size
     hh_no = _unique_codes(rng, n_h, 7)
     hh_county = COUNTY_CODES[hh["county_i"]]
-    household_id = pl.Series(hh_county.astype(str)).str.zfill(6)
-    household_id = "HH" + household_id + pl.Series(hh_no).cast(pl.String).str.zfill(7)
+    household_id = "HH" + pl.Series(hh_county).cast(pl.String) + pl.Series(hh_no).cast(pl.String).str.zfill(7)
     pid_no = rng.permutation(n_reg) + 100_000
     person_id = "P" + pl.Series(pid_no).cast(pl.String).str.zfill(9)
 
@@ -345,9 +348,9 @@ def build(cfg: DemoConfig, pool_size: int) -> Population:
         "person_key": person_key,
         "id18": id18,
         "name": all_names,
-        "sex": np.where(male, "男", "女"),
+        "sex": labels(["女", "男"], male.astype(np.int64)),
         "birth_date": pl.Series(birth).cast(pl.Date),
-        "county": county.astype(str),
+        "county": pl.Series(county).cast(pl.String),
         "in_registry": person_key < n_reg,
         "person_id": pl.concat([person_id, pl.Series([None] * (n - n_reg), dtype=pl.String)]),
         "household_id": pl.concat([household_id.gather(mem["h_of"]), pl.Series([None] * (n - n_reg), dtype=pl.String)]),
@@ -376,11 +379,11 @@ def _registry_frames(rng: np.random.Generator, cfg: DemoConfig, hh: dict, mem: d
         "id_number": reg["id18"],
         "sex": reg["sex"],
         "birth_date": reg["birth_date"],
-        "relation": np.asarray(RELATIONS)[mem["rel"]],
+        "relation": labels(RELATIONS, mem["rel"]),
         "individually_included": attrs["individually_included"],
         "labour_capacity": attrs["labour_capacity"],
         "health": attrs["health"],
-        "disability_grade": pl.Series(attrs["disability_grade"].tolist(), dtype=pl.String).replace("", None),
+        "disability_grade": attrs["disability_grade"],
         "employment": attrs["employment"],
     })
 
@@ -388,28 +391,35 @@ def _registry_frames(rng: np.random.Generator, cfg: DemoConfig, hh: dict, mem: d
     county = COUNTY_CODES[hh["county_i"]]
     urban = hh["urban"]
     place = division_and_address(rng, cfg, county, urban)
-    cat = np.asarray(cats)[hh["cat"]]
-    status = np.where(rng.random(n_h) < cfg.terminated_rate, "已终止", "有效")
+    cat = np.asarray(cats)[hh["cat"]]  # small (households): fine as a numpy string array for the maths
+    terminated = rng.random(n_h) < cfg.terminated_rate
     as_of = np.datetime64(cfg.as_of, "D")
-    start = np.datetime64("2014-01-01")
+    mix = cfg.mix_for("registry")
+    start = np.datetime64(mix["included_since"])
     span = (as_of - start).astype(np.int64)
-    included = start + (span * rng.random(n_h) ** 0.8).astype(np.int64)
+    included = start + (span * rng.random(n_h) ** mix["included_skew"]).astype(np.int64)
     standard = np.where(urban, cfg.dibao_standard.get("城市", 760.0), cfg.dibao_standard.get("农村", 560.0))
     size = hh["size"]
     u = rng.random(n_h)
+    ranges = mix["income_vs_standard"]  # income per head as a multiple of the 低保 standard
+
+    def income_in(key: str) -> np.ndarray:
+        lo, hi = ranges[key]
+        return standard * (lo + (hi - lo) * u)
     income = np.select(
         [cat == "低保", np.isin(cat, ["特困分散", "特困集中"]), cat == "低保边缘"],
-        [standard * u * 0.9, standard * u * 0.5, standard * (1.0 + 0.5 * u)],
-        standard * (0.6 + 1.6 * u),
+        [income_in("低保"), income_in("特困"), income_in("低保边缘")],
+        income_in("other"),
     )
     income = np.round(income, 2)
     benefit = np.select(
         [cat == "低保", np.isin(cat, ["特困分散", "特困集中"])],
-        [np.round((standard - income) * size, 0), np.round(standard * 1.3 + 200 * rng.random(n_h), 0)],
+        [np.round((standard - income) * size, 0),
+         np.round(standard * mix["tekun_benefit_factor"] + 200 * rng.random(n_h), 0)],
         0.0,
     )
     entitled = np.isin(cat, ["低保", "特困分散"])
-    heating = np.where(entitled, np.where(rng.random(n_h) < cfg.heating_not_paid_rate, "未发放", "已发放"), None)
+    heating = np.where(entitled, (rng.random(n_h) < cfg.heating_not_paid_rate).astype(np.int64), 2)
     households = pl.DataFrame({
         "household_id": household_id,
         "head_key": reg["person_key"].gather(head_rows),
@@ -417,13 +427,13 @@ def _registry_frames(rng: np.random.Generator, cfg: DemoConfig, hh: dict, mem: d
         "head_id_number": reg["id18"].gather(head_rows),
         "division_code": place["division_code"],
         "address": place["address"],
-        "urban_rural": np.where(urban, "城市", "农村"),
-        "assistance_category": cat,
-        "status": status,
+        "urban_rural": labels(["农村", "城市"], urban.astype(np.int64)),
+        "assistance_category": labels(cats, hh["cat"]),
+        "status": labels(["有效", "已终止"], terminated.astype(np.int64)),
         "included_on": pl.Series(included.astype("datetime64[D]")).cast(pl.Date),
         "monthly_benefit": benefit,
         "household_size": size,
         "income_per_head": income,
-        "heating_aid": pl.Series(heating.tolist(), dtype=pl.String),
+        "heating_aid": labels(["已发放", "未发放", None], heating),
     })
     return households, members

@@ -13,7 +13,7 @@ cell, otherwise as text (blank when both are null).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 import polars as pl
@@ -35,6 +35,7 @@ class Rendered:
     id_kind: np.ndarray              # index into ID_CORRUPTIONS per row
     name_kind: np.ndarray            # index into NAME_CORRUPTIONS per row
     columns: list[str]               # delivered canonical columns, in file order
+    keys: np.ndarray                 # person_key per row
 
 
 def _styles(rng: np.random.Generator, weights: Mapping[str, float], n: int) -> tuple[list[str], np.ndarray]:
@@ -44,21 +45,32 @@ def _styles(rng: np.random.Generator, weights: Mapping[str, float], n: int) -> t
 
 
 # ------------------------------------------------------------------ per type
+def _by_style(values: pl.Series, style: np.ndarray, labels: list[str],
+              make: Mapping[str, Callable[[pl.Series], pl.Series]], default: str) -> pl.Series:
+    """Each row formatted by its style; each style's formatter runs on its own rows only."""
+    out = make[default](values)
+    for i, lab in enumerate(labels):
+        if lab == default or lab not in make:
+            continue
+        idx = np.flatnonzero(style == i)
+        if idx.size:
+            out = out.scatter(idx, make[lab](values.gather(idx)))
+    return out
+
+
 def render_dates(values: pl.Series, rng: np.random.Generator, styles: Mapping[str, float], excel: bool
                  ) -> tuple[pl.Series, pl.Series | None]:
     labels, style = _styles(rng, styles, len(values))
-    df = pl.DataFrame({"d": values.cast(pl.Date), "s": style})
-    expr = pl.lit(None, dtype=pl.String)
-    for i, lab in enumerate(labels):
-        if lab in DATE_FORMATS:
-            expr = pl.when(pl.col("s") == i).then(pl.col("d").dt.strftime(DATE_FORMATS[lab])).otherwise(expr)
-        elif not excel:  # an "excel" style in a CSV: the export writes ISO
-            expr = pl.when(pl.col("s") == i).then(pl.col("d").dt.strftime(DATE_FORMATS["iso"])).otherwise(expr)
-    text = df.select(expr.alias(values.name)).to_series()
+    d = values.cast(pl.Date)
+    make = {k: (lambda v, f=f: v.dt.strftime(f)) for k, f in DATE_FORMATS.items()}
+    if not excel:  # an "excel" style in a CSV: the export writes ISO
+        make["excel"] = make["iso"]
+    text = _by_style(d, style, labels, make, "iso").alias(values.name)
     if not excel or "excel" not in labels:
         return text, None
-    is_cell = df["s"] == labels.index("excel")
-    cells = df.select(pl.when(is_cell).then(pl.col("d")).alias(values.name)).to_series()
+    is_cell = pl.Series(style == labels.index("excel"))
+    cells = d.zip_with(is_cell, pl.Series([None] * len(d), dtype=pl.Date)).alias(values.name)
+    text = pl.Series([None] * len(d), dtype=pl.String).zip_with(is_cell, text).alias(values.name)
     return text, cells
 
 
@@ -92,20 +104,18 @@ def money_text(v: pl.Expr, decimals: int | None, thousands: bool) -> pl.Expr:
 def render_money(values: pl.Series, rng: np.random.Generator, styles: Mapping[str, float], decimals: int | None,
                  excel: bool) -> tuple[pl.Series, pl.Series | None]:
     labels, style = _styles(rng, styles, len(values))
-    df = pl.DataFrame({"v": values.cast(pl.Float64), "s": style})
-    v = pl.col("v")
-    plain = money_text(v, decimals, False)
-    expr = plain
-    if "thousands" in labels:
-        expr = pl.when(pl.col("s") == labels.index("thousands")).then(money_text(v, decimals, True)).otherwise(expr)
-    if "yuan" in labels:
-        expr = pl.when(pl.col("s") == labels.index("yuan")).then(plain + "元").otherwise(expr)
-    text = df.select(expr.alias(values.name)).to_series()
+    v = values.cast(pl.Float64)
+
+    def fmt(thousands: bool, suffix: str = "") -> Callable[[pl.Series], pl.Series]:
+        return lambda x: x.to_frame("v").select(money_text(pl.col("v"), decimals, thousands) + suffix).to_series()
+
+    make = {"plain": fmt(False), "thousands": fmt(True), "yuan": fmt(False, "元")}
+    text = _by_style(v, style, labels, make, "plain").alias(values.name)
     if not excel:
         return text, None
-    numeric = df["s"] == labels.index("plain") if "plain" in labels else pl.Series([False] * len(values))
-    nums = df.select(pl.when(numeric).then(v).alias(values.name)).to_series()
-    text = df.select(pl.when(~numeric).then(pl.lit(text)).alias(values.name)).to_series()
+    numeric = pl.Series(style == labels.index("plain")) if "plain" in labels else pl.Series([False] * len(v))
+    nums = v.zip_with(numeric, pl.Series([None] * len(v), dtype=pl.Float64)).alias(values.name)
+    text = pl.Series([None] * len(v), dtype=pl.String).zip_with(numeric, text).alias(values.name)
     return text, nums
 
 
@@ -116,11 +126,10 @@ def render_codes(values: pl.Series, rng: np.random.Generator, codes: Mapping[str
         return values
     out = values
     chosen = rng.random(len(values)) < rate
-    arr = values.to_numpy()
     for canonical, aliases in codes.items():
         if not aliases:
             continue
-        idx = np.flatnonzero(chosen & (arr == canonical))
+        idx = np.flatnonzero(chosen & (values == canonical).fill_null(False).to_numpy())
         if idx.size:
             alias = np.asarray(aliases, dtype=object)[rng.integers(0, len(aliases), idx.size)]
             out = out.scatter(idx, pl.Series(alias.tolist(), dtype=pl.String))
@@ -226,4 +235,4 @@ def render(frame: pl.DataFrame, spec: SourceSpec, contract: Contract, pop: Popul
         id_kind = np.asarray(pre["__id_kind"])
     if "__name_kind" in pre:
         name_kind = np.asarray(pre["__name_kind"])
-    return Rendered(cells=pl.DataFrame(out), id_kind=id_kind, name_kind=name_kind, columns=spec.columns)
+    return Rendered(cells=pl.DataFrame(out), id_kind=id_kind, name_kind=name_kind, columns=spec.columns, keys=keys)

@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from pipelines.demo import refdata
+from pipelines.demo.draw import labels, norm, pick, pick_codes, str_codes, where, yes_no
 from pipelines.demo.config import DemoConfig
 from pipelines.demo.population import (COUNTY_CODES, COUNTY_URBAN, Population, county_names,
                                        division_and_address, general_age_weights)
@@ -29,25 +30,12 @@ FrameFn = Callable[[Population, np.random.Generator, DemoConfig], pl.DataFrame]
 
 
 # ------------------------------------------------------------------ small helpers
-def _p(w) -> np.ndarray:
-    w = np.asarray(w, dtype=float)
-    return w / w.sum()
+_p = norm
 
 
-def pick(rng: np.random.Generator, table: list[tuple[object, float]], n: int) -> np.ndarray:
-    """Labels drawn by weight from [(label, weight), ...]."""
-    labels = np.asarray([t[0] for t in table], dtype=object)
-    return labels[rng.choice(len(table), size=n, p=_p([t[1] for t in table]))]
-
-
-def yes_no(rng: np.random.Generator, p_yes, yes: str = "是", no: str = "否") -> np.ndarray:
-    p_yes = np.asarray(p_yes, dtype=float)
-    return np.where(rng.random(p_yes.size) < p_yes, yes, no)
-
-
-def days_before(rng: np.random.Generator, as_of: date, n: int, lo: int, hi: int) -> pl.Series:
-    """Dates between `hi` and `lo` days before as_of (both included)."""
-    d = np.datetime64(as_of, "D") - rng.integers(lo, hi + 1, n)
+def days_before(rng: np.random.Generator, day: date, n: int, lo: int, hi: int) -> pl.Series:
+    """Dates between `hi` and `lo` days before `day` (both included)."""
+    d = np.datetime64(day, "D") - rng.integers(lo, hi + 1, n)
     return pl.Series(d.astype("datetime64[D]")).cast(pl.Date)
 
 
@@ -96,9 +84,9 @@ class Eligible:
     def weight(self, pop: Population, keys: np.ndarray) -> np.ndarray | None:
         return None if self.age_weight is None else self.age_weight(pop.age[keys].astype(float))
 
-    def share(self) -> float:
+    def share(self, cfg: DemoConfig) -> float:
         """Expected share of the general (pool) population that is eligible."""
-        w = general_age_weights()
+        w = general_age_weights(cfg)
         ages = np.arange(w.size)
         ok = (ages >= self.min_age) & (ages <= self.max_age)
         s = float(w[ok].sum() / w.sum())
@@ -153,34 +141,36 @@ def registry_facts(pop: Population, keys: np.ndarray) -> pl.DataFrame:
                                                    maintain_order="left")
 
 
+def _county_frame(county: np.ndarray) -> pl.DataFrame:
+    """county (String), city_name, county_name, urban (a 市辖区) per row."""
+    return pl.DataFrame({"county": pl.Series(county).cast(pl.String)}).join(
+        county_names(), on="county", how="left", maintain_order="left"
+    ).with_columns(urban=pl.col("county").str.slice(4, 2).cast(pl.Int32) < 20)
+
+
 def place_prefix(county: np.ndarray) -> pl.Series:
     """"哈尔滨市道外区" for districts, "宾县" for counties: how institutions name themselves."""
-    df = pl.DataFrame({"county": county.astype(str)}).join(county_names(), on="county", how="left",
-                                                           maintain_order="left")
-    urban = df["county"].str.slice(4, 2).cast(pl.Int32) < 20
-    return df.select(pl.when(urban).then(pl.col("city_name") + pl.col("county_name"))
-                     .otherwise(pl.col("county_name"))).to_series()
+    return _county_frame(county).select(
+        pl.when(pl.col("urban")).then(pl.col("city_name") + pl.col("county_name")).otherwise(pl.col("county_name"))
+    ).to_series()
 
 
 def company_names(rng: np.random.Generator, county: np.ndarray) -> tuple[pl.Series, np.ndarray]:
-    """Company names (`哈尔滨兴安电子科技有限公司`) and their industry index."""
+    """Company names (`哈尔滨兴安电子科技有限公司`) and their industry index. The name starts with
+    the county, the city or the province (weights `refdata.COMPANY_PREFIX_SCOPE`)."""
     n = county.size
-    df = pl.DataFrame({"county": county.astype(str)}).join(county_names(), on="county", how="left",
-                                                           maintain_order="left")
-    scope = rng.choice(3, size=n, p=[0.45, 0.4, 0.15])
-    prefix = df.select(
-        pl.when(pl.lit(scope) == 0).then(pl.col("county_name"))
-        .when(pl.lit(scope) == 1).then(pl.col("city_name").str.replace("市$", ""))
+    scope = pl.Series(pick_codes(rng, refdata.COMPANY_PREFIX_SCOPE, n))
+    prefix = _county_frame(county).with_columns(scope=scope).select(
+        pl.when(pl.col("scope") == 0).then(pl.col("county_name"))
+        .when(pl.col("scope") == 1).then(pl.col("city_name").str.replace("市$", ""))
         .otherwise(pl.lit("黑龙江"))
     ).to_series()
-    chars = pl.Series(list(refdata.BRAND_CHARS))
-    a = chars.gather(rng.integers(0, len(chars), n))
-    b = chars.gather(rng.integers(0, len(chars), n))
-    double = rng.random(n) < 0.08  # 鑫鑫
-    brand = pl.Series(np.where(double, (a + a).to_numpy(), (a + b).to_numpy()))
-    ind_i = rng.choice(len(refdata.INDUSTRIES), size=n, p=_p([w for _, w in refdata.INDUSTRIES]))
-    ind = pl.Series([i for i, _ in refdata.INDUSTRIES]).gather(ind_i)
-    return prefix + brand + ind, ind_i
+    chars = list(refdata.BRAND_CHARS)
+    a_i = rng.integers(0, len(chars), n)
+    b_i = np.where(rng.random(n) < 0.08, a_i, rng.integers(0, len(chars), n))  # 鑫鑫
+    ind_i = pick_codes(rng, [w for _, w in refdata.INDUSTRIES], n)
+    name = prefix + labels(chars, a_i) + labels(chars, b_i) + labels([i for i, _ in refdata.INDUSTRIES], ind_i)
+    return name, ind_i
 
 
 _USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -201,16 +191,19 @@ def credit_codes(rng: np.random.Generator, county: np.ndarray, entity_type: np.n
     idx[:, 8:16] = rng.integers(0, 31, size=(n, 8))
     letter_value = np.asarray([int(c, 36) for c in _USCC])  # GB 11714: A = 10 ... Z = 35
     c9 = 11 - (letter_value[idx[:, 8:16]] * _ORG_W).sum(axis=1) % 11
-    c9_char = np.where(c9 == 10, _USCC.index("X"), np.where(c9 == 11, 0, c9))
-    idx[:, 16] = c9_char
-    c18 = (31 - (idx[:, :17] * _USCC_W).sum(axis=1) % 31) % 31
-    idx[:, 17] = c18
+    idx[:, 16] = np.where(c9 == 10, _USCC.index("X"), np.where(c9 == 11, 0, c9))
+    idx[:, 17] = (31 - (idx[:, :17] * _USCC_W).sum(axis=1) % 31) % 31
     return pl.Series(np.ascontiguousarray(alpha[idx]).view("S18").ravel()).cast(pl.String)
 
 
-def _school_year(as_of: date) -> str:
-    y = as_of.year if as_of.month >= 9 else as_of.year - 1
+def _school_year(day: date) -> str:
+    y = day.year if day.month >= 9 else day.year - 1
     return f"{y}-{y + 1}"
+
+
+def _active(reg: pl.DataFrame) -> np.ndarray:
+    """Member of a 有效 registry household (a low-income person)."""
+    return (reg["status"] == "有效").fill_null(False).to_numpy()
 
 
 # ------------------------------------------------------------------ registry
@@ -223,282 +216,291 @@ def frame_registry_households(pop: Population, rng: np.random.Generator, cfg: De
 
 
 # ------------------------------------------------------------------ departments
+STAGES = ["学前", "小学", "初中", "高中", "中职", "高职", "本科"]
+
+
+def _shares(d: dict) -> tuple[list, list[float]]:
+    """A {label: weight} mix as (labels, weights)."""
+    return list(d), [float(v) for v in d.values()]
+
+
+def _pick_mix(rng: np.random.Generator, d: dict, n: int) -> pl.Series:
+    labs, w = _shares(d)
+    return labels(labs, pick_codes(rng, w, n))
+
+
 def frame_edu_students(pop, rng, cfg):
     src = "edu_students"
+    mix = cfg.mix_for(src)
     keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible)
-    df = people_frame(pop, keys)
     n = keys.size
     age = pop.age[keys]
+    general = rng.random(n) < mix["high_school_general"]
+    bachelor = rng.random(n) < mix["university_bachelor"]
     stage = np.select([age < 6, age < 12, age < 15, age < 18, age < 22],
-                      ["学前", "小学", "初中", np.where(rng.random(n) < 0.8, "高中", "中职"),
-                       np.where(rng.random(n) < 0.6, "本科", "高职")], "本科")
-    prefix = place_prefix(pop.county[keys]).to_numpy()
-    k = rng.integers(1, 25, n).astype(str)
-    uni = np.asarray(refdata.UNIVERSITIES, dtype=object)
-    ben = uni[uni[:, 1] == "本科", 0]
-    gao = uni[uni[:, 1] == "高职", 0]
-    school = np.select(
-        [stage == "学前", stage == "小学", stage == "初中", stage == "高中", stage == "中职", stage == "高职"],
-        [prefix + "第" + k + "幼儿园", prefix + "第" + k + "小学", prefix + "第" + k + "中学",
-         prefix + "第" + np.char.mod("%d", rng.integers(1, 9, n)) + "高级中学", prefix + "职业技术学校",
-         gao[rng.integers(0, gao.size, n)]],
-        ben[rng.integers(0, ben.size, n)],
-    )
-    reg = registry_facts(pop, keys)
-    low_income = (reg["status"] == "有效").fill_null(False).to_numpy()
-    aided = rng.random(n) < np.where(low_income, 0.75, 0.12)
-    alt = rng.random(n) < 0.5
-    programme = np.select(
-        [stage == "学前", np.isin(stage, ["小学", "初中"]), np.isin(stage, ["高中", "中职"])],
-        ["学前教育资助", "生活补助", np.where(alt, "免学费", "国家助学金")], "国家助学金")
-    amount = np.select(
-        [stage == "学前", stage == "小学", stage == "初中", (stage == "高中") & alt, np.isin(stage, ["高中", "中职"])],
-        [1000.0, 1000.0, 1250.0, 1200.0, 2000.0], 3300.0)
-    return df.with_columns(
-        school=pl.Series(school.astype(str)),
-        stage=pl.Series(stage.astype(str)),
-        aid_programme=pl.Series(np.where(aided, programme, None).tolist(), dtype=pl.String),
+                      [0, 1, 2, np.where(general, 3, 4), np.where(bachelor, 6, 5)], 6)
+    ben = [u for u, kind in refdata.UNIVERSITIES if kind == "本科"]
+    gao = [u for u, kind in refdata.UNIVERSITIES if kind == "高职"]
+    df = pl.DataFrame({
+        "prefix": place_prefix(pop.county[keys]), "k": rng.integers(1, 25, n), "h": rng.integers(1, 9, n),
+        "stage": stage, "ben": labels(ben, rng.integers(0, len(ben), n)), "gao": labels(gao, rng.integers(0, len(gao), n)),
+    })
+    c, st = pl.col, pl.col("stage")
+    school = df.select(
+        pl.when(st == 0).then(c("prefix") + "第" + c("k").cast(pl.String) + "幼儿园")
+        .when(st == 1).then(c("prefix") + "第" + c("k").cast(pl.String) + "小学")
+        .when(st == 2).then(c("prefix") + "第" + c("k").cast(pl.String) + "中学")
+        .when(st == 3).then(c("prefix") + "第" + c("h").cast(pl.String) + "高级中学")
+        .when(st == 4).then(c("prefix") + "职业技术学校")
+        .when(st == 5).then(c("gao"))
+        .otherwise(c("ben"))
+    ).to_series()
+    low_income = _active(registry_facts(pop, keys))
+    aided = rng.random(n) < np.where(low_income, mix["aided"]["low_income"], mix["aided"]["other"])
+    free = np.isin(stage, [3, 4]) & (rng.random(n) < mix["free_tuition"])
+    programmes = ["学前教育资助", "生活补助", "国家助学金", "免学费", None]
+    prog = np.select([stage == 0, np.isin(stage, [1, 2]), free], [0, 1, 3], 2)
+    prog = np.where(aided, prog, 4)
+    amount = np.asarray([refdata.AID_AMOUNT[s] for s in STAGES])[stage]
+    amount = np.where(free, refdata.AID_AMOUNT["免学费"], amount)
+    return people_frame(pop, keys).with_columns(
+        school=school,
+        stage=labels(STAGES, stage),
+        aid_programme=labels(programmes, prog),
         aid_amount=pl.Series(np.where(aided, amount, np.nan)).fill_nan(None),
-        school_year=pl.lit(_school_year(cfg.as_of)),
+        school_year=pl.lit(_school_year(ref_day(cfg, src))),
     )
 
 
-def _agency(rng: np.random.Generator, county: np.ndarray) -> pl.Series:
-    n = county.size
-    df = pl.DataFrame({"county": county.astype(str)}).join(county_names(), on="county", how="left",
-                                                           maintain_order="left")
-    urban = COUNTY_URBAN[np.searchsorted(COUNTY_CODES, county)] if county.size else np.zeros(0, bool)
-    city_level = rng.random(n) < 0.1
-    return df.select(
-        pl.when(pl.lit(city_level)).then(pl.col("city_name") + "人力资源服务中心")
-        .when(pl.lit(urban)).then(pl.col("city_name") + pl.col("county_name") + "就业服务局")
+def _agency(rng: np.random.Generator, county: np.ndarray, city_share: float) -> pl.Series:
+    city_level = pl.Series(rng.random(county.size) < city_share)
+    return _county_frame(county).with_columns(city_level=city_level).select(
+        pl.when(pl.col("city_level")).then(pl.col("city_name") + "人力资源服务中心")
+        .when(pl.col("urban")).then(pl.col("city_name") + pl.col("county_name") + "就业服务局")
         .otherwise(pl.col("county_name") + "公共就业服务中心")
     ).to_series()
 
 
+def _registry_weight(pop: Population, column: str, weights: dict) -> np.ndarray:
+    """Weight per registry person from one of their registry columns ({value: w, "other": w})."""
+    values = [k for k in weights if k != "other"]
+    codes = str_codes(pop.members[column], values)
+    return np.asarray([weights[v] for v in values] + [weights["other"]], dtype=float)[codes]
+
+
 def frame_hrss_unemployed(pop, rng, cfg):
     src = "hrss_unemployed"
-    n = n_records(cfg, src)
-    emp = pop.members["employment"].to_numpy()
-    w = np.select([emp == "失业", emp == "无业"], [6.0, 2.0], 0.3)
-    keys = draw_people(pop, rng, cfg, src, n, SPECS[src].eligible, registry_weight=w)
+    mix = cfg.mix_for(src)
+    w = _registry_weight(pop, "employment", mix["registry_weight"])
+    keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible, registry_weight=w)
     n = keys.size
     return people_frame(pop, keys, "sex").with_columns(
-        registered_on=days_before(rng, ref_day(cfg, src), n, 1, 730),
-        employment_aid=pl.Series(yes_no(rng, np.full(n, 0.5))),
-        agency=_agency(rng, pop.county[keys]),
+        registered_on=days_before(rng, ref_day(cfg, src), n, 1, mix["registered_within_days"]),
+        employment_aid=yes_no(rng, np.full(n, mix["employment_aid"])),
+        agency=_agency(rng, pop.county[keys], mix["city_agency"]),
     )
 
 
 def contribution_months(cfg: DemoConfig) -> list[date]:
-    """The last `contribution_months` full months before as_of's month, oldest first."""
-    y, m = cfg.as_of.year, cfg.as_of.month
+    """The last `contribution_months` full months before the delivery's month, oldest first."""
+    day = ref_day(cfg, "hrss_contributions")
     out = []
     for i in range(cfg.contribution_months, 0, -1):
-        k = y * 12 + (m - 1) - i
+        k = day.year * 12 + (day.month - 1) - i
         out.append(date(k // 12, k % 12 + 1, 1))
     return out
 
 
 def frame_hrss_contributions(pop, rng, cfg):
+    """One row per person and month paid, persons together, months in order."""
     src = "hrss_contributions"
+    mix = cfg.mix_for(src)
     months = contribution_months(cfg)
     m = len(months)
-    avg_rows = m * (1 - cfg.contribution_missing_rate * 0.35)
+    avg_rows = m * (1 - cfg.contribution_missing_rate * 0.35)  # ~a third of the months of a gap person
     n_persons = int(round(n_records(cfg, src) / avg_rows))
-    emp = pop.members["employment"].to_numpy()
-    w = np.where(emp == "在业", 5.0, 0.4)
+    w = _registry_weight(pop, "employment", mix["registry_weight"])
     keys = draw_people(pop, rng, cfg, src, n_persons, SPECS[src].eligible, registry_weight=w)
     p = keys.size
     # months paid: most people all; some started late, stopped early or missed one month
-    paid = np.ones((p, m), dtype=bool)
     missing = rng.random(p) < cfg.contribution_missing_rate
     how = rng.integers(0, 3, p)
-    cut = rng.integers(1, max(m // 2, 1) + 1, p)
+    cut = rng.integers(1, max(m // 2, 1) + 1, p)[:, None]
+    gap = rng.integers(0, m, p)[:, None]
     col = np.arange(m)[None, :]
-    paid &= ~(missing & (how == 0))[:, None] | (col >= cut[:, None])          # started late
-    paid &= ~(missing & (how == 1))[:, None] | (col < m - cut[:, None])       # stopped early
-    gap = rng.integers(0, m, p)
-    paid &= ~(missing & (how == 2))[:, None] | (col != gap[:, None])           # one month missed
-    person_i, month_i = np.nonzero(paid)
+    unpaid = ((how == 0)[:, None] & (col < cut)) | ((how == 1)[:, None] & (col >= m - cut)) \
+        | ((how == 2)[:, None] & (col == gap))
+    person_i, month_i = np.nonzero(~(missing[:, None] & unpaid))
     in_reg = keys < pop.n_registry
-    flexible = rng.random(p) < np.where(in_reg, 0.6, 0.15)
-    employer, _ = company_names(rng, pop.county[keys])
-    employer = pl.Series(np.where(flexible, pick(rng, [(e, 1) for e in refdata.EMPLOYER_SPECIAL], p).astype(str),
-                                  employer.to_numpy()))
-    median = np.where(in_reg, 3600.0, 5200.0)
-    base = np.clip(np.round(median * np.exp(rng.normal(0, 0.4, p)) / 10) * 10, 3000, 40000)
-    per = people_frame(pop, keys).with_columns(employer=employer, contribution_base=pl.Series(base))
-    rows = per[person_i].with_columns(
-        contribution_month=pl.Series([months[i] for i in range(m)], dtype=pl.Date).gather(month_i))
-    return rows.select("person_key", "name", "id_number", "employer", "contribution_month", "contribution_base")
+    flexible = rng.random(p) < np.where(in_reg, mix["flexible"]["registry"], mix["flexible"]["other"])
+    company, _ = company_names(rng, pop.county[keys])
+    special = labels(refdata.EMPLOYER_SPECIAL, rng.integers(0, len(refdata.EMPLOYER_SPECIAL), p))
+    median = np.where(in_reg, mix["median_base"]["registry"], mix["median_base"]["other"])
+    lo, hi = mix["base_range"]
+    base = np.clip(np.round(median * np.exp(rng.normal(0, mix["base_sigma"], p)) / 10) * 10, lo, hi)
+    per = people_frame(pop, keys).with_columns(employer=where(flexible, special, company),
+                                               contribution_base=pl.Series(base))
+    return per[person_i].with_columns(
+        contribution_month=pl.Series(months, dtype=pl.Date).gather(month_i)
+    ).select("person_key", "name", "id_number", "employer", "contribution_month", "contribution_base")
 
 
 def frame_health_serious_illness(pop, rng, cfg):
     src = "health_serious_illness"
-    health = pop.members["health"].to_numpy()
-    w = np.select([health == "重病", health == "慢性病"], [10.0, 2.0], 0.5)
+    mix = cfg.mix_for(src)
+    w = _registry_weight(pop, "health", mix["registry_weight"])
     keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible, registry_weight=w)
     n = keys.size
-    table = [((d, c), w) for d, c, w in refdata.DISEASES]
-    picked = pick(rng, table, n)
-    child_table = [((d, c), w) for d, c, w in refdata.DISEASES if c in ("C91.0", "C92.0", "Q24.9", "D61.9")]
+    names_ = [d for d, _, _ in refdata.DISEASES]
+    icd = [c for _, c, _ in refdata.DISEASES]
+    disease = pick_codes(rng, [w for _, _, w in refdata.DISEASES], n)
+    child = [i for i, c in enumerate(icd) if c in refdata.CHILD_ICD10]
     kid = pop.age[keys] < 18
-    picked[kid] = pick(rng, child_table, int(kid.sum()))
-    male = pop.male[keys]
-    breast = np.asarray([c == "C50.9" for _, c in picked]) & male
-    picked[breast] = pick(rng, [(("肺恶性肿瘤", "C34.9"), 1)], int(breast.sum()))
-    birth = pop.birth[keys]
+    disease[kid] = np.asarray(child)[rng.integers(0, len(child), int(kid.sum()))]
+    disease[pop.male[keys] & (disease == icd.index("C50.9"))] = icd.index("C34.9")  # 乳房 → 肺 for men
     ref = np.datetime64(ref_day(cfg, src), "D")
-    span = np.minimum((ref - birth).astype(np.int64), 5 * 365)
+    span = np.minimum((ref - pop.birth[keys]).astype(np.int64), mix["diagnosed_within_days"])
     diag = ref - (rng.random(n) * np.maximum(span, 1)).astype(np.int64)
     return people_frame(pop, keys, "sex", "birth_date").with_columns(
-        disease=pl.Series([d for d, _ in picked], dtype=pl.String),
-        icd10=pl.Series([c for _, c in picked], dtype=pl.String),
+        disease=labels(names_, disease),
+        icd10=labels(icd, disease),
         diagnosed_on=pl.Series(diag.astype("datetime64[D]")).cast(pl.Date),
-        hospital=pl.Series(pick(rng, [(h, 1) for h in refdata.HOSPITALS], n).astype(str)),
+        hospital=labels(refdata.HOSPITALS, rng.integers(0, len(refdata.HOSPITALS), n)),
     )
 
 
 def frame_medins_burden(pop, rng, cfg):
     src = "medins_burden"
+    mix = cfg.mix_for(src)
     keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible)
     n = keys.size
     reg = registry_facts(pop, keys)
-    cat = reg["assistance_category"].fill_null("").to_numpy()
-    active = (reg["status"] == "有效").fill_null(False).to_numpy()
+    cat = str_codes(reg["assistance_category"], ["特困分散", "特困集中", "低保", "返贫监测"])
+    active = _active(reg)
     single = (reg["individually_included"] == "是").fill_null(False).to_numpy()
-    tekun = active & np.isin(cat, ["特困分散", "特困集中"])
-    dibao = active & ((cat == "低保") | single)
-    watch = active & (cat == "返贫监测")
-    u = rng.random(n)
-    subsidy = np.select(
-        [tekun, dibao, watch, active],
-        [np.where(u < 0.9, "全额资助", np.where(u < 0.97, "定额资助", "无")),
-         np.where(u < 0.25, "全额资助", np.where(u < 0.85, "定额资助", "无")),
-         np.where(u < 0.6, "定额资助", "无"),
-         np.where(u < 0.15, "定额资助", "无")],
-        np.where(u < 0.02, "定额资助", "无"))
-    status = pick(rng, [("参保", 0.92), ("未参保", 0.03), ("中断", 0.05)], n)
-    spent = rng.random(n) < 0.45
-    burden = np.where(spent, np.clip(np.exp(rng.normal(7.6, 1.25, n)), 50, 300_000), 0.0)
-    assist = np.where(spent & (active | (rng.random(n) < 0.03)) & (rng.random(n) < 0.6),
-                      burden * rng.uniform(0.1, 0.6, n), 0.0)
+    who = np.select([active & (cat <= 1), active & ((cat == 2) | single), active & (cat == 3), active], [0, 1, 2, 3], 4)
+    table = np.asarray([mix["subsidy"][k] for k in ("tekun", "dibao", "watch", "low_income", "other")], dtype=float)
+    p = table[who]
+    subsidy = (rng.random((n, 1)) > np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)).sum(axis=1)
+    spent = rng.random(n) < mix["spent"]
+    lo, hi = mix["burden_range"]
+    burden = np.where(spent, np.clip(np.exp(rng.normal(mix["burden_log_mean"], mix["burden_log_sigma"], n)), lo, hi), 0.0)
+    a_lo, a_hi = mix["assist_share"]
+    assist = np.where(spent & active & (rng.random(n) < mix["assisted"]), burden * rng.uniform(a_lo, a_hi, n), 0.0)
     return people_frame(pop, keys).with_columns(
-        insurance_status=pl.Series(status.astype(str)),
-        premium_subsidy=pl.Series(subsidy.astype(str)),
+        insurance_status=_pick_mix(rng, mix["insurance_status"], n),
+        premium_subsidy=labels(["全额资助", "定额资助", "无"], np.minimum(subsidy, 2)),
         out_of_pocket_12m=pl.Series(np.round(burden, 2)),
         medical_assistance=pl.Series(np.round(assist, 2)),
     )
 
 
 def frame_housing(pop, rng, cfg):
+    """Heads of households: registry heads (rural ones first) and non-registry adults."""
     src = "housing"
+    mix = cfg.mix_for(src)
     hh = pop.households
     heads = hh["head_key"].to_numpy()
-    rural = (hh["urban_rural"] == "农村").to_numpy()
+    order = np.argsort(heads)
+    rural_hh = (hh["urban_rural"] == "农村").to_numpy()
     keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible,
-                       registry_weight=np.where(rural, 3.0, 1.0)[np.argsort(heads)],
-                       registry_candidates=np.sort(heads))
+                       registry_weight=np.where(rural_hh, mix["registry_rural_weight"], 1.0)[order],
+                       registry_candidates=heads[order])
     n = keys.size
     in_reg = keys < pop.n_registry
     reg = pl.DataFrame({"person_key": keys}).join(
         hh.select(pl.col("head_key").alias("person_key"), "division_code", "urban_rural"),
         on="person_key", how="left", maintain_order="left")
     county = pop.county[keys]
-    urban_cty = COUNTY_URBAN[np.searchsorted(COUNTY_CODES, county)]
-    other_rural = ~urban_cty | (rng.random(n) < 0.15)
+    other_rural = ~COUNTY_URBAN[np.searchsorted(COUNTY_CODES, county)] | (rng.random(n) < mix["other_rural_in_district"])
     places = division_and_address(rng, cfg, county, ~other_rural)["division_code"]
-    division = reg["division_code"].fill_null(places)
-    is_rural = np.where(in_reg, (reg["urban_rural"] == "农村").fill_null(False).to_numpy(), other_rural)
+    rural = np.where(in_reg, (reg["urban_rural"] == "农村").fill_null(False).to_numpy(), other_rural)
     u = rng.random(n)
-    programme = np.where(is_rural, np.where(u < 0.9, "危房改造", "公租房"),
-                         np.where(u < 0.05, "危房改造", np.where(u < 0.55, "公租房", "租赁补贴")))
-    g = rng.random(n)
-    grade = np.where(programme == "危房改造", np.where(g < 0.45, "C级", np.where(g < 0.8, "D级", None)), None)
-    progress = pick(rng, [("已完成", 0.6), ("在办", 0.2), ("未办理", 0.2)], n)
+    renovation, public, rent = 0, 1, 2
+    programme = np.where(rural, np.where(u < mix["rural_renovation"], renovation, public),
+                         np.where(u < mix["urban_renovation"], renovation,
+                                  np.where(u < mix["urban_renovation"] + mix["urban_public"], public, rent)))
+    grade = _pick_mix(rng, mix["danger_grade"], n)
     return people_frame(pop, keys).with_columns(
-        division_code=division,
-        programme=pl.Series(programme.astype(str)),
-        danger_grade=pl.Series(grade.tolist(), dtype=pl.String),
-        progress=pl.Series(progress.astype(str)),
+        division_code=reg["division_code"].fill_null(places),
+        programme=labels(["危房改造", "公租房", "租赁补贴"], programme),
+        danger_grade=where(programme == renovation, grade, pl.Series([None] * n, dtype=pl.String)),
+        progress=_pick_mix(rng, mix["progress"], n),
     )
 
 
 def frame_emergency_victims(pop, rng, cfg):
     src = "emergency_victims"
+    mix = cfg.mix_for(src)
     keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible)
     n = keys.size
-    # disasters cluster in the summer months of the last two years
-    year_back = rng.integers(0, 2, n)
-    month = rng.choice(np.arange(1, 13), size=n, p=_p([1, 1, 1, 2, 3, 5, 9, 10, 6, 2, 1, 1]))
+    # disasters cluster in the summer months of the last years
     ref = ref_day(cfg, src)
-    y = ref.year - year_back
-    months = ((y - 1970) * 12 + month - 1).astype("datetime64[M]").astype("datetime64[D]")
-    day = months + rng.integers(0, 28, n)
+    month = rng.choice(np.arange(1, 13), size=n, p=_p(mix["month_weights"]))
+    y = ref.year - rng.integers(0, mix["years_back"], n)
+    first = ((y - 1970) * 12 + month - 1).astype("datetime64[M]").astype("datetime64[D]")
+    day = first + rng.integers(0, 28, n)
     latest = np.datetime64(ref, "D")
     day = np.where(day > latest, day - 365, day).astype("datetime64[D]")
-    damage = pick(rng, [("无", 0.6), ("一般损坏", 0.25), ("严重损坏", 0.1), ("倒塌", 0.05)], n)
-    paid = np.where(rng.random(n) < 0.5, 0.0, np.round(rng.uniform(500, 8000, n) / 10) * 10)
+    lo, hi = mix["paid_range"]
+    paid = np.where(rng.random(n) < mix["unpaid"], 0.0, np.round(rng.uniform(lo, hi, n) / 10) * 10)
     return people_frame(pop, keys).with_columns(
-        disaster_type=pl.Series(pick(rng, refdata.DISASTER_TYPES, n).astype(str)),
+        disaster_type=pick(rng, refdata.DISASTER_TYPES, n),
         disaster_date=pl.Series(day).cast(pl.Date),
-        house_damage=pl.Series(damage.astype(str)),
+        house_damage=_pick_mix(rng, mix["damage"], n),
         relief_paid=pl.Series(paid),
     )
 
 
 def frame_dpf_disabled(pop, rng, cfg):
     src = "dpf_disabled"
-    grade_reg = pop.members["disability_grade"].to_numpy()
-    w = np.where(grade_reg != None, 12.0, 0.4)  # noqa: E711 - object array
+    mix = cfg.mix_for(src)
+    known = pop.members["disability_grade"].is_not_null().to_numpy()
+    w = np.where(known, mix["registry_weight"]["disabled"], mix["registry_weight"]["other"])
     keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible, registry_weight=w)
     n = keys.size
     reg = registry_facts(pop, keys)
-    kind = pick(rng, refdata.DISABILITY_KINDS, n).astype(str)
-    grade = pick(rng, [("一级", 0.12), ("二级", 0.2), ("三级", 0.3), ("四级", 0.38)], n).astype(str)
-    known = reg["disability_grade"].to_numpy()
-    grade = np.where(known != None, known, grade).astype(str)  # noqa: E711
-    active = (reg["status"] == "有效").fill_null(False).to_numpy()
-    living = yes_no(rng, np.where(active, 0.7, 0.1), "已享受", "未享受")
-    care = yes_no(rng, np.where(np.isin(grade, ["一级", "二级"]), 0.75, 0.02), "已享受", "未享受")
+    grade = reg["disability_grade"].fill_null(_pick_mix(rng, mix["grades"], n))  # the registry's grade if known
+    severe = grade.is_in(["一级", "二级"]).to_numpy()
     df = people_frame(pop, keys).with_columns(
-        disability_kind=pl.Series(kind), disability_grade=pl.Series(grade))
+        disability_kind=pick(rng, refdata.DISABILITY_KINDS, n), disability_grade=grade)
+    living, care = mix["living_subsidy"], mix["care_subsidy"]
     return df.with_columns(
         card_no=pl.col("id_number")
         + pl.col("disability_kind").replace_strict(refdata.DISABILITY_KIND_DIGIT, return_dtype=pl.String)
         + pl.col("disability_grade").replace_strict(refdata.GRADE_DIGIT, return_dtype=pl.String),
-        living_subsidy=pl.Series(living), care_subsidy=pl.Series(care),
+        living_subsidy=yes_no(rng, np.where(_active(reg), living["low_income"], living["other"]), "已享受", "未享受"),
+        care_subsidy=yes_no(rng, np.where(severe, care["severe"], care["other"]), "已享受", "未享受"),
     )
 
 
 def frame_acftu_workers(pop, rng, cfg):
     src = "acftu_workers"
-    emp = pop.members["employment"].to_numpy()
-    keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible,
-                       registry_weight=np.where(emp == "在业", 3.0, 1.0))
+    mix = cfg.mix_for(src)
+    w = _registry_weight(pop, "employment", mix["registry_weight"])
+    keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible, registry_weight=w)
     n = keys.size
     employer, _ = company_names(rng, pop.county[keys])
     return people_frame(pop, keys).with_columns(
         employer=employer,
-        hardship_type=pl.Series(pick(rng, refdata.HARDSHIP_TYPES, n).astype(str)),
-        filed_on=days_before(rng, ref_day(cfg, src), n, 1, 4 * 365),
-        aid_status=pl.Series(yes_no(rng, np.full(n, 0.6), "已帮扶", "未帮扶")),
+        hardship_type=pick(rng, refdata.HARDSHIP_TYPES, n),
+        filed_on=days_before(rng, ref_day(cfg, src), n, 1, mix["filed_within_days"]),
+        aid_status=yes_no(rng, np.full(n, mix["aided"]), "已帮扶", "未帮扶"),
     )
 
 
 def frame_acwf_two_cancers(pop, rng, cfg):
     src = "acwf_two_cancers"
+    mix = cfg.mix_for(src)
     keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible)
     n = keys.size
-    cervical = rng.random(n) < 0.45
-    stage = np.where(cervical, pick(rng, refdata.CERVICAL_STAGES, n), pick(rng, refdata.BREAST_STAGES, n))
+    cervical = rng.random(n) < mix["cervical"]
     return people_frame(pop, keys).with_columns(
-        cancer=pl.Series(np.where(cervical, "宫颈癌", "乳腺癌")),
-        stage=pl.Series(stage.astype(str)),
-        diagnosed_on=days_before(rng, ref_day(cfg, src), n, 1, 3 * 365),
-        hospital=pl.Series(pick(rng, [(h, 1) for h in refdata.HOSPITALS[:6]], n).astype(str)),
-        aided=pl.Series(yes_no(rng, np.full(n, 0.55))),
+        cancer=labels(["乳腺癌", "宫颈癌"], cervical.astype(np.int64)),
+        stage=where(cervical, pick(rng, refdata.CERVICAL_STAGES, n), pick(rng, refdata.BREAST_STAGES, n)),
+        diagnosed_on=days_before(rng, ref_day(cfg, src), n, 1, mix["diagnosed_within_days"]),
+        hospital=labels(refdata.CANCER_HOSPITALS, rng.integers(0, len(refdata.CANCER_HOSPITALS), n)),
+        aided=yes_no(rng, np.full(n, mix["aided"])),
     )
 
 
@@ -506,133 +508,131 @@ def frame_agri_monitoring(pop, rng, cfg):
     """One row per member of monitored households: registry households (mostly rural,
     返贫监测 first) and non-registry households made of pool people of one county."""
     src = "agri_monitoring"
+    mix = cfg.mix_for(src)
     hh = pop.households
-    avg = float(np.mean(hh["household_size"].to_numpy())) if hh.height else 2.4
+    avg = float(hh["household_size"].mean()) if hh.height else 2.4
     n_hh = max(int(round(n_records(cfg, src) / avg)), 0)
     n_reg_hh = min(int(round(n_hh * cfg.registry_share.get(src, 0.0))), hh.height)
-    cat = hh["assistance_category"].to_numpy()
+    watch = (hh["assistance_category"] == "返贫监测").to_numpy()
     rural = (hh["urban_rural"] == "农村").to_numpy()
-    w = np.where(cat == "返贫监测", 8.0, 1.0) * np.where(rural, 4.0, 0.3)
-    reg_hh = _top_k(rng, np.arange(hh.height), w, n_reg_hh)
-    chosen = hh[reg_hh].select("household_id", "head_key", "division_code")
-    members = pop.members.select("household_id", "person_key").join(chosen, on="household_id", how="inner",
-                                                                    maintain_order="right")
-    reg_rows = members.select(pl.col("household_id").alias("hh"), "head_key", "person_key", "division_code")
+    wt = mix["weight"]
+    w = np.where(watch, wt["返贫监测"], wt["other"]) * np.where(rural, wt["rural"], wt["urban"])
+    chosen = hh[_top_k(rng, np.arange(hh.height), w, n_reg_hh)].select("household_id", "head_key", "division_code")
+    reg_rows = pop.members.select("household_id", "person_key").join(
+        chosen, on="household_id", how="inner", maintain_order="right"
+    ).select(pl.col("household_id").alias("hh"), "head_key", "person_key", "division_code")
 
     # non-registry households: a head (decoys may be heads) plus pool people of the same county
     heads = draw_people(pop, rng, cfg, src, n_hh - n_reg_hh, SPECS[src].eligible, share=0.0)
-    sizes = rng.choice([1, 2, 3, 4, 5], size=heads.size, p=[0.3, 0.3, 0.2, 0.15, 0.05])
+    size_labels, size_w = _shares(mix["other_sizes"])
+    sizes = np.asarray(size_labels, dtype=np.int64)[pick_codes(rng, size_w, heads.size)]
     pool = np.arange(pop.n_registry, pop.n)
     pool = pool[~pop.is_decoy[pool]]
-    order = pool[np.argsort(pop.county[pool], kind="stable")]
-    cty_sorted = pop.county[order]
-    head_rep = np.repeat(heads, sizes)
-    slot = np.arange(head_rep.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    cty = pop.county[head_rep]
-    lo = np.searchsorted(cty_sorted, cty, "left")
-    hi = np.searchsorted(cty_sorted, cty, "right")
-    mem = order[np.minimum(lo + (rng.random(cty.size) * np.maximum(hi - lo, 1)).astype(np.int64), order.size - 1)]
-    mem = np.where(slot == 0, head_rep, mem)
+    pool = pool[np.argsort(pop.county[pool], kind="stable")]
+    pool_county = pop.county[pool]
+    hh_of = np.repeat(np.arange(heads.size), sizes)
+    slot = np.arange(hh_of.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    cty = pop.county[heads][hh_of]
+    lo = np.searchsorted(pool_county, cty, "left")
+    hi = np.searchsorted(pool_county, cty, "right")
+    member = pool[np.minimum(lo + (rng.random(cty.size) * np.maximum(hi - lo, 1)).astype(np.int64), pool.size - 1)]
+    member = np.where(slot == 0, heads[hh_of], member)
     head_urban = COUNTY_URBAN[np.searchsorted(COUNTY_CODES, pop.county[heads])]
     division = division_and_address(rng, cfg, pop.county[heads], head_urban)["division_code"]
     other_rows = pl.DataFrame({
-        "hh": pl.Series(np.char.add("X", np.arange(heads.size).astype(str))).gather(np.repeat(np.arange(heads.size), sizes)),
-        "head_key": head_rep, "person_key": mem, "division_code": division.gather(np.repeat(np.arange(heads.size), sizes)),
+        "hh": "X" + pl.Series(hh_of).cast(pl.String), "head_key": heads[hh_of], "person_key": member,
+        "division_code": division.gather(hh_of),
     }).unique(subset=["hh", "person_key"], maintain_order=True)
     rows = pl.concat([reg_rows, other_rows])
 
-    # household-level values, then shuffle households (members stay together)
+    # household-level values, then households in random order (members stay together)
     hh_ids = rows["hh"].unique(maintain_order=True)
     k = hh_ids.len()
     per_hh = pl.DataFrame({
         "hh": hh_ids,
-        "monitoring_type": pick(rng, [("脱贫不稳定户", 0.45), ("边缘易致贫户", 0.4), ("突发严重困难户", 0.15)], k).astype(str),
-        "risk_type": pick(rng, refdata.RISK_TYPES, k).astype(str),
-        "risk_cleared": yes_no(rng, np.full(k, 0.6)),
+        "monitoring_type": _pick_mix(rng, mix["monitoring_type"], k),
+        "risk_type": pick(rng, refdata.RISK_TYPES, k),
+        "risk_cleared": yes_no(rng, np.full(k, mix["risk_cleared"])),
         "_order": rng.permutation(k),
     })
     rows = rows.join(per_hh, on="hh", how="left").sort("_order", maintain_order=True)
     p = pop.people
-    hk = rows["head_key"]
-    mk = rows["person_key"]
+    hk, mk = rows["head_key"], rows["person_key"]
     return pl.DataFrame({
-        "person_key": mk,
-        "head_key": hk,
-        "head_name": p["name"].gather(hk),
-        "head_id_number": p["id18"].gather(hk),
-        "name": p["name"].gather(mk),
-        "id_number": p["id18"].gather(mk),
-        "division_code": rows["division_code"],
-        "monitoring_type": rows["monitoring_type"],
-        "risk_type": rows["risk_type"],
-        "risk_cleared": rows["risk_cleared"],
+        "person_key": mk, "head_key": hk,
+        "head_name": p["name"].gather(hk), "head_id_number": p["id18"].gather(hk),
+        "name": p["name"].gather(mk), "id_number": p["id18"].gather(mk),
+        "division_code": rows["division_code"], "monitoring_type": rows["monitoring_type"],
+        "risk_type": rows["risk_type"], "risk_cleared": rows["risk_cleared"],
     })
 
 
 def frame_mps_cancellations(pop, rng, cfg):
     src = "mps_cancellations"
+    mix = cfg.mix_for(src)
     keys = draw_people(pop, rng, cfg, src, n_records(cfg, src), SPECS[src].eligible)
     n = keys.size
     age = pop.age[keys]
     u = rng.random(n)
-    p_death = np.clip((age - 40) / 45, 0.02, 0.92)
-    reason = np.where(u < p_death, "死亡",
-             np.where(u < p_death + (1 - p_death) * 0.9, "迁出",
-             np.where((age >= 18) & (age <= 24), "服兵役", "其他")))
-    dest_table = ([(d, w * 0.55 / 11.1) for d, w in refdata.DESTINATIONS_IN_PROVINCE]
-                  + [(d, w * 0.40 / 11.7) for d, w in refdata.DESTINATIONS_OTHER_PROVINCE]
-                  + [(d, w * 0.05 / 0.7) for d, w in refdata.DESTINATIONS_NO_PROVINCE])
-    dest = np.where(reason == "迁出", pick(rng, dest_table, n), None)
+    d = mix["death_by_age"]
+    p_death = np.clip((age - d["from"]) / d["span"], d["min"], d["max"])
+    death, away, army, other = 0, 1, 2, 3
+    reason = np.where(u < p_death, death,
+                      np.where(u < p_death + (1 - p_death) * mix["moved_share"], away,
+                               np.where((age >= 18) & (age <= 24), army, other)))
+    shares = mix["destination"]
+    groups = ((refdata.DESTINATIONS_IN_PROVINCE, shares["in_province"]),
+              (refdata.DESTINATIONS_OTHER_PROVINCE, shares["other_province"]),
+              (refdata.DESTINATIONS_NO_PROVINCE, shares["no_province"]))
+    table = [(dest, w * share / sum(x for _, x in group)) for group, share in groups for dest, w in group]
+    destination = where(reason == away, pick(rng, table, n), pl.Series([None] * n, dtype=pl.String))
     return people_frame(pop, keys).with_columns(
-        reason=pl.Series(reason.astype(str)),
-        cancelled_on=days_before(rng, ref_day(cfg, src), n, 1, 365),
-        destination=pl.Series(dest.tolist(), dtype=pl.String),
+        reason=labels(["死亡", "迁出", "服兵役", "其他"], reason),
+        cancelled_on=days_before(rng, ref_day(cfg, src), n, 1, mix["cancelled_within_days"]),
+        destination=destination,
     )
 
 
 def _with_repeats(rng: np.random.Generator, keys: np.ndarray, rate: float) -> np.ndarray:
-    extra = keys[rng.random(keys.size) < rate]
-    out = np.concatenate([keys, extra])
+    """Some people twice (a second vehicle, a second company)."""
+    out = np.concatenate([keys, keys[rng.random(keys.size) < rate]])
     rng.shuffle(out)
     return out
 
 
 def frame_vehicles(pop, rng, cfg):
     src = "vehicles"
+    mix = cfg.mix_for(src)
     n_people = int(round(n_records(cfg, src) / (1 + cfg.second_vehicle_rate)))
     keys = _with_repeats(rng, draw_people(pop, rng, cfg, src, n_people, SPECS[src].eligible),
                          cfg.second_vehicle_rate)
     n = keys.size
-    in_reg = keys < pop.n_registry
-    reg_w = [0.30, 0.05, 0.02, 0.25, 0.15, 0.20, 0.03]
-    oth_w = [0.62, 0.14, 0.02, 0.09, 0.05, 0.06, 0.02]
-    vt = np.where(in_reg, pick(rng, list(zip(refdata.VEHICLE_TYPES, reg_w)), n),
-                  pick(rng, list(zip(refdata.VEHICLE_TYPES, oth_w)), n))
+    vt = np.where(keys < pop.n_registry, pick_codes(rng, mix["types_registry"], n), pick_codes(rng, mix["types_other"], n))
     return people_frame(pop, keys).with_columns(
-        vehicle_type=pl.Series(vt.astype(str)),
-        registered_on=days_before(rng, ref_day(cfg, src), n, 1, 15 * 365),
-        vehicle_status=pl.Series(pick(rng, [("正常", 0.85), ("注销", 0.08), ("报废", 0.07)], n).astype(str)),
+        vehicle_type=labels(refdata.VEHICLE_TYPES, vt),
+        registered_on=days_before(rng, ref_day(cfg, src), n, 1, mix["registered_within_days"]),
+        vehicle_status=_pick_mix(rng, mix["status"], n),
     )
 
 
 def frame_market_entities(pop, rng, cfg):
     src = "market_entities"
+    mix = cfg.mix_for(src)
     n_people = int(round(n_records(cfg, src) / (1 + cfg.second_company_rate)))
     keys = _with_repeats(rng, draw_people(pop, rng, cfg, src, n_people, SPECS[src].eligible),
                          cfg.second_company_rate)
     n = keys.size
     county = pop.county[keys]
     company, ind = company_names(rng, county)
-    ind_names = np.asarray([i for i, _ in refdata.INDUSTRIES])[ind]
-    etype = np.where(np.char.find(ind_names.astype(str), "合作社") >= 0, 3,
-                     np.where(np.isin(ind_names, ["超市", "粮油经销处"]), 2, 1))
-    capital = pick(rng, refdata.CAPITALS_WAN, n).astype(float)
+    kind = np.asarray([3 if "合作社" in i else 2 if i in ("超市", "粮油经销处") else 1 for i, _ in refdata.INDUSTRIES])
+    capital = np.asarray([c for c, _ in refdata.CAPITALS_WAN], dtype=float)
+    lo, hi = mix["founded_days"]
     return people_frame(pop, keys).with_columns(
         company=company,
-        credit_code=credit_codes(rng, county, etype),
-        registered_capital=pl.Series(capital),
-        entity_status=pl.Series(pick(rng, [("存续", 0.75), ("注销", 0.2), ("吊销", 0.05)], n).astype(str)),
-        founded_on=days_before(rng, ref_day(cfg, src), n, 30, 20 * 365),
+        credit_code=credit_codes(rng, county, kind[ind]),
+        registered_capital=pl.Series(capital[pick_codes(rng, [w for _, w in refdata.CAPITALS_WAN], n)]),
+        entity_status=_pick_mix(rng, mix["status"], n),
+        founded_on=days_before(rng, ref_day(cfg, src), n, lo, hi),
     )
 
 
@@ -755,5 +755,5 @@ def pool_size(cfg: DemoConfig, n_registry_persons: int) -> int:
             continue
         n = n_records(cfg, source) * spec.persons_per_record
         other = n * (1 - cfg.registry_share.get(source, 0.0))
-        need = max(need, other / max(spec.eligible.share(), 0.05))
+        need = max(need, other / max(spec.eligible.share(cfg), 0.05))
     return int(need * cfg.nonregistry_pool_factor)

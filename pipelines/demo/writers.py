@@ -16,7 +16,7 @@ import polars as pl
 NUM = "@num"
 DATE = "@date"
 CSV_CHUNK_ROWS = 250_000
-NOTES_TEXT = "填表说明：身份证号请填写18位居民身份证号码；残疾人证号为身份证号加残疾类别、等级代码；日期格式为年-月-日。"
+EXCEL_CHUNK_ROWS = 50_000
 
 
 def part_names(stem: str, day: dt.date, ext: str, parts: int) -> list[str]:
@@ -56,8 +56,9 @@ def _column_values(cells: pl.DataFrame, col: str) -> list:
 
 
 def write_excel(path: Path, cells: pl.DataFrame, columns: list[str], headers: list[str], sheet: str,
-                notes: bool, date_format: str = "yyyy-mm-dd") -> None:
-    """One workbook: the data on the first sheet (header in row 1), optionally a 填表说明 sheet.
+                notes: str | None, created: dt.date | None = None, date_format: str = "yyyy-mm-dd") -> None:
+    """One workbook: the data on the first sheet (header in row 1), and a 填表说明 sheet holding
+    `notes` when given.
 
     Text cells stay text (identity numbers included); numbers (序号, money, Excel-mangled
     identity numbers) are numeric cells; dates are date-formatted numeric cells.
@@ -66,26 +67,32 @@ def write_excel(path: Path, cells: pl.DataFrame, columns: list[str], headers: li
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False, "strings_to_urls": False})
+    if created is not None:  # a fixed creation time makes the file bytes reproducible
+        wb.set_properties({"created": dt.datetime(created.year, created.month, created.day)})
     ws = wb.add_worksheet(sheet)
     fmt = wb.add_format({"num_format": date_format})
     ws.write_row(0, 0, headers)
-    values = [_column_values(cells, c) for c in columns]
     w_str, w_num, w_date = ws.write_string, ws.write_number, ws.write_datetime
     date_type, str_type = dt.date, str
-    for r, row in enumerate(zip(*values), start=1):
-        for c, v in enumerate(row):
-            if v is None:
-                continue
-            t = type(v)
-            if t is str_type:
-                w_str(r, c, v)
-            elif t is date_type:
-                w_date(r, c, v, fmt)
-            else:
-                w_num(r, c, v)
+    r = 1
+    for off in range(0, cells.height, EXCEL_CHUNK_ROWS):  # Python objects for one chunk at a time
+        chunk = cells.slice(off, EXCEL_CHUNK_ROWS)
+        values = [_column_values(chunk, c) for c in columns]
+        for row in zip(*values):
+            for c, v in enumerate(row):
+                if v is None:
+                    continue
+                t = type(v)
+                if t is str_type:
+                    w_str(r, c, v)
+                elif t is date_type:
+                    w_date(r, c, v, fmt)
+                else:
+                    w_num(r, c, v)
+            r += 1
     if notes:
         ns = wb.add_worksheet("填表说明")
-        ns.write_string(0, 0, NOTES_TEXT)
+        ns.write_string(0, 0, notes)
     wb.close()
 
 

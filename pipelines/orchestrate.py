@@ -18,8 +18,10 @@ from typing import Callable
 from pipelines.contracts import Contract, load_contracts
 from pipelines.ingest.discovery import Delivery, Discovery, discover
 from pipelines.linking import LinkSummary, link_run
+from pipelines.publish import PublishSummary, publish
+from pipelines.rules import RulesSummary, apply_rules
 from pipelines.staging import StageResult, stage_delivery
-from pipelines.warehouse import Warehouse, staging_root_for
+from pipelines.warehouse import Warehouse, outputs_root_for, staging_root_for
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,8 @@ class RunSummary:
     staged: dict[str, StageResult] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     linking: LinkSummary | None = None
+    rules: RulesSummary | None = None
+    published: PublishSummary | None = None
 
     @property
     def quarantined(self) -> list[StageResult]:
@@ -73,6 +77,18 @@ def link_step(warehouse: Path, as_of: date) -> LinkSummary:
         return link_run(wh, as_of)
 
 
+def rules_step(warehouse: Path, as_of: date) -> RulesSummary:
+    """Apply the warning rules to the date's linked data (single writer)."""
+    with Warehouse(warehouse) as wh:
+        return apply_rules(wh, as_of)
+
+
+def publish_step(warehouse: Path, as_of: date) -> PublishSummary:
+    """Publish the date atomically: warnings and their history, push lists, report."""
+    with Warehouse(warehouse) as wh:
+        return publish(wh, as_of, outputs_root_for(warehouse))
+
+
 def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress | None = None,
                  reuse: bool = True) -> RunSummary:
     contracts = load_contracts()
@@ -100,4 +116,16 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
         progress("linking", 0, 1)
     summary.linking = link_step(warehouse, as_of)
     summary.timings["link"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if progress:
+        progress("rules", 0, 1)
+    summary.rules = rules_step(warehouse, as_of)
+    summary.timings["rules"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if progress:
+        progress("publishing", 0, 1)
+    summary.published = publish_step(warehouse, as_of)
+    summary.timings["publish"] = time.perf_counter() - t0
     return summary

@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +28,18 @@ from pipelines.normalise.frame import normalise_frame
 from pipelines.normalise.numbers import parse_record_no_expr
 
 log = logging.getLogger(__name__)
-STAGING_VERSION = "1"  # bump when staged output changes shape, so old staging is not reused
+_CODE_DIRS = ("ingest", "normalise")
+
+
+@cache
+def _code_fingerprint() -> str:
+    """Hash of the code that shapes staged output: a change to it invalidates old staging."""
+    h = hashlib.sha256()
+    root = Path(__file__).parent
+    files = sorted(p for d in _CODE_DIRS for p in (root / d).glob("*.py")) + [Path(__file__)]
+    for p in files:
+        h.update(p.read_bytes())
+    return h.hexdigest()
 
 
 @dataclass
@@ -77,7 +89,7 @@ def delivery_fingerprint(delivery: Delivery, contract: Contract) -> str:
     h.update(delivery.fingerprint().encode())
     if contract.path is not None:
         h.update(contract.path.read_bytes())
-    h.update(STAGING_VERSION.encode())
+    h.update(_code_fingerprint().encode())
     return h.hexdigest()[:16]
 
 

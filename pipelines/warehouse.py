@@ -214,3 +214,10 @@ def staging_root_for(warehouse_path: Path) -> Path:
     """Staged Parquet lives beside the warehouse file: warehouse.duckdb → warehouse.staging/."""
     p = Path(warehouse_path)
     return p.with_name(p.stem + ".staging")
+
+
+def outputs_root_for(warehouse_path: Path) -> Path:
+    """Files a run publishes (push lists, reports, Data Docs) live beside the warehouse:
+    warehouse.duckdb → warehouse.out/."""
+    p = Path(warehouse_path)
+    return p.with_name(p.stem + ".out")

@@ -74,18 +74,24 @@ def test_impossible_birth_date_with_a_fitting_check_digit():
     assert one(future + check_char(future))["id_status"] == "bad_date"
 
 
-@pytest.mark.parametrize("raw,prefix", [
-    ("2.30102E+17", "23010"),
-    ("2.30102195E+17", "23010219"),
-    ("2.30102195001E+17", "23010219500"),
-    ("230102195001010000", "23010219500101"),
-    ("230102195001010000.0", "23010219500101"),
+@pytest.mark.parametrize("raw,digits,lo,hi", [
+    ("2.30102E+17", 6, 230101500000000000, 230102500000000000),
+    ("2.30102195E+17", 9, 230102194500000000, 230102195500000000),
+    ("2.30102195001E+17", 12, 230102195000500000, 230102195001500000),
+    ("230102195001010000", 15, 230102195001009500, 230102195001010500),
+    ("230102195001010000.0", 15, 230102195001009500, 230102195001010500),
 ])
-def test_excel_mangled_numbers_are_unknown_never_guessed(raw, prefix):
+def test_excel_mangled_numbers_are_unknown_never_guessed(raw, digits, lo, hi):
     r = one(raw)
     assert r["id_status"] == "mangled"
-    assert r["id"] is None and r["id_birth"] is None
-    assert r["id_prefix"] == prefix
+    assert r["id"] is None and r["id_birth"] is None and r["id_county"] is None
+    assert (r["id_digits"], r["id_lo"], r["id_hi"]) == (digits, lo, hi)
+
+
+def test_rounding_carry_keeps_the_true_number_inside_the_interval():
+    true = 230113196203249648  # Excel shows 230113196203250000: the birth day "changed" by carrying
+    r = one("230113196203250000")
+    assert r["id_lo"] <= true <= r["id_hi"]
 
 
 @pytest.mark.parametrize("raw", [None, "", "   ", "无", "NULL"])
@@ -114,7 +120,7 @@ def test_mask_keeps_division_code_and_last_four_only():
 def test_excel_double_of_a_number_is_mangled_with_its_fifteen_digits():
     # 230102195001010000 stored as a double reads back as 230102195001009984
     r = one(str(int(float(230102195001010000))))
-    assert r["id_status"] == "mangled" and r["id_prefix"] == "23010219500101"
+    assert r["id_status"] == "mangled" and r["id_lo"] <= 230102195001010000 <= r["id_hi"]
 
 
 def test_a_typo_is_rarely_mistaken_for_excel_damage():

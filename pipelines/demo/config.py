@@ -193,6 +193,10 @@ class DemoConfig:
     decoy_rate: float = 0.01                 # decoys per registry person
     decoy_same_county: float = 0.85          # a decoy lives (and was born) in its twin's county
     decoy_presence: Mapping[str, float] = _d(DEFAULT_DECOY_PRESENCE)
+    # Every decoy is an ordinary insured person: it appears in this source with its own valid
+    # number (the province knows it exists), whatever its other records look like. Without any
+    # valid trace no method could tell a decoy from its registry twin.
+    decoy_anchor_source: str | None = "medins_burden"
     minority_rate: float = 0.005             # names with a middle dot
     other_province_rate: float = 0.03        # born (identity number) outside the province
     other_county_birth_rate: float = 0.08    # born in another county of the province

@@ -142,12 +142,16 @@ def _id_rates(cfg: DemoConfig, registry: bool) -> Mapping[str, float]:
 
 
 def render_ids_for(values: pl.Series, is_decoy: np.ndarray, rng: np.random.Generator, cfg: DemoConfig,
-                   registry: bool, excel: bool) -> tuple[pl.Series, pl.Series | None, np.ndarray]:
-    """Typed identity numbers: the source's rates, the decoy rates for decoys' records."""
+                   registry: bool, excel: bool, anchor: bool = False) -> tuple[pl.Series, pl.Series | None, np.ndarray]:
+    """Typed identity numbers: the source's rates, the decoy rates for decoys' records.
+
+    In the decoys' anchor source (`decoy_anchor_source`) their numbers are typed cleanly.
+    """
     n = len(values)
     elig = ids.id_eligibility(values)
     kinds = np.zeros(n, dtype=np.int8)
-    for rows, rates in ((~is_decoy, _id_rates(cfg, registry)), (is_decoy, cfg.decoy_id_corruption)):
+    decoy_rates = {} if anchor else cfg.decoy_id_corruption
+    for rows, rates in ((~is_decoy, _id_rates(cfg, registry)), (is_decoy, decoy_rates)):
         idx = np.flatnonzero(rows)
         if idx.size:
             kinds[idx] = ids.assign_kinds(rng, ID_CORRUPTIONS, rates, {k: v[idx] for k, v in elig.items()}, idx.size)
@@ -195,7 +199,8 @@ def render(frame: pl.DataFrame, spec: SourceSpec, contract: Contract, pop: Popul
             continue
         values = frame[col]
         if ctype == "id_number":
-            text, nums, kinds = render_ids_for(values, is_decoy, rng, cfg, registry, excel)
+            text, nums, kinds = render_ids_for(values, is_decoy, rng, cfg, registry, excel,
+                                               anchor=spec.source == cfg.decoy_anchor_source and col == subject_id)
             out[col] = text.alias(col)
             if nums is not None:
                 out[col + NUM] = nums.alias(col + NUM)

@@ -115,7 +115,8 @@ def draw_people(pop: Population, rng: np.random.Generator, cfg: DemoConfig, sour
     others = np.arange(pop.n_registry, pop.n)
     others = others[eligible.mask(pop, others)]
     decoys = others[pop.is_decoy[others]]
-    decoys = decoys[rng.random(decoys.size) < cfg.decoy_presence.get(source, 0.0)]
+    presence = 1.0 if source == cfg.decoy_anchor_source else cfg.decoy_presence.get(source, 0.0)
+    decoys = decoys[rng.random(decoys.size) < presence]
     n_other = max(n - chosen_reg.size, 0)
     decoys = decoys[:n_other]
     plain = others[~pop.is_decoy[others]]

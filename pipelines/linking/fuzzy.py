@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from pipelines.linking.comparisons import compare_pairs
@@ -31,9 +32,22 @@ def fit_model(con: duckdb.DuckDBPyConnection, cfg: dict) -> Model:
     model.pairs_for_m = exact.height
     model.m = estimate_m(exact, cfg["fuzzy_name_jaro_winkler"])
     model.u_name_close = estimate_u_close(con.sql("SELECT * FROM random_pairs").pl(), cfg["fuzzy_name_jaro_winkler"])
+    valid = con.execute("SELECT share_valid FROM registry_number_quality").fetchall()[0][0] or 0.0
+    # A true match's number is inside the interval unless the registry's own number is wrong.
+    model.m["number"] = {"within": max(float(valid), 0.5), "outside": max(1 - float(valid), 1e-4)}
     shares = con.execute("SELECT source, share_in_registry FROM source_shares").fetchall()
     model.share_in_registry = {s: float(v) for s, v in shares}
     return model
+
+
+def numbers_in_interval(con: duckdb.DuckDBPyConnection, lo: pl.Series, hi: pl.Series) -> pl.Series:
+    """How many registry numbers lie in each [lo, hi] (binary search over the sorted numbers)."""
+    ids = con.sql("SELECT TRY_CAST(id18 AS BIGINT) AS n FROM registry_people WHERE n IS NOT NULL ORDER BY n").pl()["n"]
+    arr = ids.to_numpy()
+    lo_np = lo.fill_null(0).to_numpy()
+    hi_np = hi.fill_null(-1).to_numpy()
+    counts = np.searchsorted(arr, hi_np, side="right") - np.searchsorted(arr, lo_np, side="left")
+    return pl.Series("f_number", np.maximum(counts, 0), dtype=pl.Int64)
 
 
 def _explanation() -> pl.Expr:
@@ -47,6 +61,7 @@ def _explanation() -> pl.Expr:
         field("birth_level", "w_birth").alias("birth_date"),
         field("sex_level", "w_sex").alias("sex"),
         field("county_level", "w_county").alias("county"),
+        field("number_level", "w_number").alias("identity_number_interval"),
         pl.col("name_similarity").round(3).alias("pinyin_similarity"),
         pl.col("probability").round(6).alias("probability"),
     ).struct.json_encode()
@@ -59,6 +74,7 @@ def score_candidates(con: duckdb.DuckDBPyConnection, model: Model, cfg: dict) ->
     pairs = con.sql("SELECT * FROM fuzzy_pairs_tf").pl()
     if pairs.is_empty():
         return pairs
+    pairs = pairs.with_columns(f_number=numbers_in_interval(con, pairs["r_id_lo"], pairs["r_id_hi"]))
     compared = compare_pairs(pairs, cfg["fuzzy_name_jaro_winkler"])
     scored = posteriors(weights(compared, model), model, cfg["min_share_in_registry"])
     return scored.with_columns(_explanation().alias("explanation"))

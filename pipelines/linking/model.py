@@ -79,57 +79,54 @@ def _log2(x: pl.Expr) -> pl.Expr:
 
 
 def weights(pairs: pl.DataFrame, model: Model) -> pl.DataFrame:
-    """Add m, u and the log2 Bayes factor of every comparison, and their sum `match_weight`.
+    """Add the log2 Bayes factor m/u of every comparison and their sum `match_weight`.
 
-    Expects the comparison levels (compare_pairs) and term frequencies joined on: f_name,
-    f_pinyin (registry persons sharing the record's name / pinyin), f_date, f_ym, f_year,
-    f_sex, f_county, and the record's birth precision `r_precision` (0 date, 1 year-month, 2 year).
+    Expects the comparison levels (compare_pairs) and term frequencies of the record's values:
+    f_name, f_pinyin, f_date, f_ym, f_year, f_sex, f_county (registry persons sharing them), and
+    f_number (registry persons whose number lies inside the record's mangled-number interval).
     """
     n = float(model.n_registry)
     mn, mb, ms, mc = (model.m[k] for k in ("name", "birth", "sex", "county"))
     floor = 0.5 / n
 
-    name_m = pl.col("name_level").replace_strict(mn, return_dtype=pl.Float64)
-    name_u = (
-        pl.when(pl.col("name_level") == "exact").then(pl.col("f_name") / n)
-        .when(pl.col("name_level") == "pinyin").then(((pl.col("f_pinyin") - pl.col("f_name")) / n).clip(lower_bound=floor))
-        .when(pl.col("name_level") == "close").then(pl.lit(model.u_name_close))
-        .otherwise(1 - pl.col("f_pinyin") / n - model.u_name_close)
-    )
-    # Birth: a record known to precision p agrees at p with m = Σ m(levels at least as fine as p).
-    cum = [sum(mb[k] for k in BIRTH_ORDER[: i + 1]) for i in range(3)]
-    level_ix = pl.col("birth_level").replace_strict({k: i for i, k in enumerate(BIRTH_ORDER)} | {"unknown": -1},
-                                                    return_dtype=pl.Int32)
-    p = pl.col("r_precision")
-    birth_m = (
-        pl.when(level_ix == -1).then(pl.lit(1.0))
-        .when(level_ix == p).then(pl.when(p == 0).then(cum[0]).when(p == 1).then(cum[1]).otherwise(cum[2]))
-        .otherwise(pl.col("birth_level").replace_strict({k: v for k, v in mb.items()}, default=1.0, return_dtype=pl.Float64))
-    )
-    f_at = {0: pl.col("f_date"), 1: pl.col("f_ym"), 2: pl.col("f_year")}
-    birth_u = (
-        pl.when(level_ix == -1).then(pl.lit(1.0))
-        .when(level_ix == 3).then(1 - pl.col("f_year") / n)
-        .when(level_ix == p).then(pl.when(p == 0).then(f_at[0]).when(p == 1).then(f_at[1]).otherwise(f_at[2]) / n)
-        .when(level_ix == 1).then((f_at[1] - f_at[0]) / n)
-        .otherwise((f_at[2] - f_at[1]) / n)
-        .clip(lower_bound=floor)
-    )
-    def agree(col: str, m: dict, f: str) -> tuple[pl.Expr, pl.Expr]:
-        lvl = pl.col(col)
-        mm = pl.when(lvl == "agree").then(m["agree"]).when(lvl == "different").then(m["different"]).otherwise(1.0)
-        uu = pl.when(lvl == "agree").then(pl.col(f) / n).when(lvl == "different").then(1 - pl.col(f) / n).otherwise(1.0)
-        return mm, uu.clip(lower_bound=floor)
+    def level_map(col: str, mapping: dict[str, float | pl.Expr], default: float = 1.0) -> pl.Expr:
+        expr = pl.lit(default)
+        for level, value in mapping.items():
+            expr = pl.when(pl.col(col) == level).then(value).otherwise(expr)
+        return expr
 
-    sex_m, sex_u = agree("sex_level", ms, "f_sex")
-    county_m, county_u = agree("county_level", mc, "f_county")
+    name_m = level_map("name_level", mn)
+    name_u = level_map("name_level", {
+        "exact": pl.col("f_name") / n,
+        "pinyin": (pl.col("f_pinyin") - pl.col("f_name")) / n,
+        "close": pl.lit(model.u_name_close),
+        "different": 1 - pl.col("f_pinyin") / n - model.u_name_close,
+    })
+    birth_m = level_map("birth_level", mb)
+    birth_u = level_map("birth_level", {
+        "exact": pl.col("f_date") / n,
+        "year_month": (pl.col("f_ym") - pl.col("f_date")) / n,
+        "year": (pl.col("f_year") - pl.col("f_ym")) / n,
+        "different": 1 - pl.col("f_year") / n,
+    })
+    sex_m = level_map("sex_level", ms)
+    sex_u = level_map("sex_level", {"agree": pl.col("f_sex") / n, "different": 1 - pl.col("f_sex") / n})
+    county_m = level_map("county_level", mc)
+    county_u = level_map("county_level", {"agree": pl.col("f_county") / n, "different": 1 - pl.col("f_county") / n})
+    number_m = level_map("number_level", model.m["number"])
+    number_u = level_map("number_level", {"within": pl.col("f_number") / n, "outside": 1 - pl.col("f_number") / n})
+
+    def bits(m: pl.Expr, u: pl.Expr) -> pl.Expr:
+        return _log2(m) - _log2(u.clip(lower_bound=floor))
+
     out = pairs.with_columns(
-        (_log2(name_m) - _log2(name_u)).alias("w_name"),
-        (_log2(birth_m) - _log2(birth_u)).alias("w_birth"),
-        (_log2(sex_m) - _log2(sex_u)).alias("w_sex"),
-        (_log2(county_m) - _log2(county_u)).alias("w_county"),
+        bits(name_m, name_u).alias("w_name"),
+        bits(birth_m, birth_u).alias("w_birth"),
+        bits(sex_m, sex_u).alias("w_sex"),
+        bits(county_m, county_u).alias("w_county"),
+        bits(number_m, number_u).alias("w_number"),
     )
-    return out.with_columns(match_weight=pl.sum_horizontal("w_name", "w_birth", "w_sex", "w_county"))
+    return out.with_columns(match_weight=pl.sum_horizontal("w_name", "w_birth", "w_sex", "w_county", "w_number"))
 
 
 def posteriors(weighted: pl.DataFrame, model: Model, floor: float) -> pl.DataFrame:

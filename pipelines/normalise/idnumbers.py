@@ -63,8 +63,10 @@ def id_columns(frame: pl.DataFrame, col: str, latest_birth: date | None = None, 
       <p>_status   see the module docstring
       <p>_was_15   converted from the old 15-digit form
       <p>_birth, <p>_sex, <p>_county   derived from valid numbers only
-      <p>_prefix   the digits of a mangled number that survived Excel (all but the last
-                   significant digit, which rounding may have changed), for the linker
+      <p>_digits, <p>_lo, <p>_hi
+                   for a mangled number: how many significant digits Excel kept, and the
+                   interval the true 18-digit number lies in (Excel rounded to those digits,
+                   so the last one, and by carrying even earlier ones, may have changed)
     `latest_birth` (normally the delivery date) bounds a possible birth date.
     Built in steps with intermediate columns: one flat expression tree was 100x slower to plan.
     """
@@ -109,10 +111,22 @@ def id_columns(frame: pl.DataFrame, col: str, latest_birth: date | None = None, 
         .when(~pl.col(f"{t}check_ok")).then(pl.lit("bad_check"))
         .when(~pl.col(f"{t}birth_ok")).then(pl.lit("bad_date"))
         .otherwise(pl.lit("valid")).alias(f"{p}_status"),
+        # The significant digits Excel kept, and the power of ten of the first one.
         pl.when(pl.col(f"{t}sci")).then(s.str.extract(r"^(\d(?:\.\d+)?)E", 1).str.replace(".", "", literal=True))
-        .when(pl.col(f"{t}float")).then(s.str.extract(r"^(\d+)\.", 1).str.slice(0, EXCEL_DIGITS))
-        .when(pl.col(f"{t}lost")).then((pl.col(f"{t}k") * 1000).cast(pl.String).str.slice(0, EXCEL_DIGITS))
-        .alias(f"{t}mantissa"),
+        .when(pl.col(f"{t}float") & (s.str.extract(r"^(\d+)\.", 1).str.len_chars() == 18))
+        .then(((s.str.extract(r"^(\d+)\.", 1).cast(pl.Int64, strict=False) + 500) // 1000).cast(pl.String))
+        .when(pl.col(f"{t}lost")).then(pl.col(f"{t}k").cast(pl.String))
+        .alias(f"{t}sig"),
+        pl.when(pl.col(f"{t}sci")).then(s.str.extract(r"E\+?(\d+)$", 1).cast(pl.Int64, strict=False))
+        .when(pl.col(f"{t}float") | pl.col(f"{t}lost")).then(pl.lit(17, pl.Int64))
+        .alias(f"{t}exp"),
+    ).with_columns(
+        # Value M = sig · 10^(exp − len + 1); the true number lies within half a unit of its last digit.
+        pl.when(pl.col(f"{t}mangled") & (pl.col(f"{t}exp") == 17) & pl.col(f"{t}sig").is_not_null())
+        .then(pl.col(f"{t}sig").str.len_chars().cast(pl.Int64)).alias(f"{t}digits"),
+    ).with_columns(
+        (pl.col(f"{t}sig").cast(pl.Int64, strict=False) * pl.lit(10, pl.Int64).pow(18 - pl.col(f"{t}digits"))).alias(f"{t}M"),
+        (pl.lit(5, pl.Int64) * pl.lit(10, pl.Int64).pow(17 - pl.col(f"{t}digits"))).alias(f"{t}half"),
     ).with_columns(
         pl.col(f"{t}s").alias(f"{p}_raw"),
         pl.when(pl.col(f"{p}_status").is_in(["valid", "bad_check", "bad_date"]))
@@ -123,8 +137,9 @@ def id_columns(frame: pl.DataFrame, col: str, latest_birth: date | None = None, 
             pl.when(f17.str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1).then(pl.lit("男")).otherwise(pl.lit("女"))
         ).alias(f"{p}_sex"),
         pl.when(pl.col(f"{p}_status") == "valid").then(f17.str.slice(0, 6)).alias(f"{p}_county"),
-        pl.when(pl.col(f"{t}mangled") & (pl.col(f"{t}mantissa").str.len_chars() > 1))
-        .then(pl.col(f"{t}mantissa").str.slice(0, pl.col(f"{t}mantissa").str.len_chars() - 1)).alias(f"{p}_prefix"),
+        pl.col(f"{t}digits").alias(f"{p}_digits"),
+        (pl.col(f"{t}M") - pl.col(f"{t}half")).alias(f"{p}_lo"),
+        (pl.col(f"{t}M") + pl.col(f"{t}half")).alias(f"{p}_hi"),
     )
     return out.drop(pl.selectors.starts_with(t)).collect()
 

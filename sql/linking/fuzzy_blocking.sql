@@ -1,13 +1,13 @@
 -- Candidate pairs for the fuzzy tier. Blocking keeps the cost linear: a record is compared only
--- with registry persons who share its pinyin and its birth date, or its pinyin and its county, or
--- (for a name mistyped beyond a homophone) its surname, birth date and county. A record that
--- carries neither a birth date nor a county is not compared at all: a name alone identifies nobody.
+-- with registry persons who share its pinyin and birth date, its pinyin and county, its pinyin and
+-- a number inside its mangled number's interval, or (for a name mistyped beyond a homophone) its
+-- surname, birth date and county. A record that carries none of these is not compared at all: a
+-- name alone identifies nobody.
 CREATE OR REPLACE TEMP TABLE fuzzy_pairs AS
 WITH registry AS (
-    SELECT person_id, id18, id_status, name, pinyin, split_part(pinyin, ' ', 1) AS surname_pinyin,
-           sex, birth_date, county
-    FROM link_registry
-    WHERE id_rank = 1 OR id18 IS NULL
+    SELECT person_id, id18, TRY_CAST(id18 AS BIGINT) AS id_num, id_status, name, pinyin,
+           split_part(pinyin, ' ', 1) AS surname_pinyin, sex, birth_date, county
+    FROM registry_people
 ),
 by_name_birth AS (
     SELECT f.source, f.delivery_date, f.record_no, g.person_id
@@ -17,6 +17,10 @@ by_name_county AS (
     SELECT f.source, f.delivery_date, f.record_no, g.person_id
     FROM fuzzy_records f JOIN registry g ON g.pinyin = f.pinyin AND g.county = f.county
 ),
+by_name_number AS (
+    SELECT f.source, f.delivery_date, f.record_no, g.person_id
+    FROM fuzzy_records f JOIN registry g ON g.pinyin = f.pinyin AND g.id_num BETWEEN f.id_lo AND f.id_hi
+),
 by_surname_birth_county AS (
     SELECT f.source, f.delivery_date, f.record_no, g.person_id
     FROM fuzzy_records f
@@ -25,14 +29,15 @@ by_surname_birth_county AS (
 pairs AS (
     SELECT * FROM by_name_birth
     UNION SELECT * FROM by_name_county
+    UNION SELECT * FROM by_name_number
     UNION SELECT * FROM by_surname_birth_county
 )
 SELECT
     p.source, p.delivery_date, p.record_no, p.person_id,
-    f.name AS r_name, f.pinyin AS r_pinyin, f.sex AS r_sex, f.birth_col AS r_birth_col, f.prefix AS r_prefix,
-    f.birth_date AS r_birth, f.birth_year AS r_birth_year, f.prefix_ym AS r_ym, f.county AS r_county,
-    g.id18 AS g_id18, g.name AS g_name, g.pinyin AS g_pinyin, g.sex AS g_sex, g.birth_date AS g_birth,
-    g.county AS g_county
+    f.name AS r_name, f.pinyin AS r_pinyin, f.sex AS r_sex, f.birth_date AS r_birth, f.birth_year AS r_birth_year,
+    f.county_col AS r_county, f.id_lo AS r_id_lo, f.id_hi AS r_id_hi, f.id_digits AS r_id_digits,
+    g.id18 AS g_id18, g.id_num AS g_id_num, g.name AS g_name, g.pinyin AS g_pinyin, g.sex AS g_sex,
+    g.birth_date AS g_birth, g.county AS g_county
 FROM pairs p
 JOIN fuzzy_records f USING (source, delivery_date, record_no)
 JOIN registry g USING (person_id);

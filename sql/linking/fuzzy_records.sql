@@ -1,13 +1,15 @@
 -- Records left for the fuzzy tier: no earlier tier decided them and their number cannot identify
 -- anyone (blank, Excel-mangled, malformed, or mistyped beyond one edit). Only the evidence the
--- record itself carries is used: a birth-date, sex or county column, and the digits of a mangled
--- number that survived Excel (county from 6 digits, birth year from 10, year-month from 12,
--- the whole date from 14).
+-- record itself carries is used: its sex, birth-date and county columns, and for an
+-- Excel-mangled number the interval the true number lies in (a valid-looking number ending in
+-- 000 that matched nobody is treated the same way: Excel may have zeroed its last digits and
+-- the check digit fit by chance).
 CREATE OR REPLACE TEMP TABLE fuzzy_records AS
 WITH undecided AS (
     SELECT r.*
     FROM link_records r
-    WHERE r.id_status IN ('blank', 'mangled', 'malformed', 'bad_check', 'bad_date')
+    WHERE (r.id_status IN ('blank', 'mangled', 'malformed', 'bad_check', 'bad_date')
+           OR (r.id_status = 'valid' AND r.id18 LIKE '%000'))
       AND r.name IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM link_decisions d
                       WHERE d.source = r.source AND d.delivery_date = r.delivery_date AND d.record_no = r.record_no)
@@ -17,19 +19,18 @@ evidence AS (
         source, delivery_date, record_no, name, pinyin,
         split_part(pinyin, ' ', 1) AS surname_pinyin,
         sex_col AS sex,
-        CASE WHEN id_status = 'mangled' THEN id_prefix END AS prefix,
-        birth_col,
-        CASE WHEN id_status = 'mangled' AND length(id_prefix) >= 14
-             THEN try_strptime(substr(id_prefix, 7, 8), '%Y%m%d')::DATE END AS prefix_birth,
-        CASE WHEN id_status = 'mangled' AND length(id_prefix) >= 12 THEN substr(id_prefix, 7, 6) END AS prefix_ym,
-        CASE WHEN id_status = 'mangled' AND length(id_prefix) >= 10 THEN substr(id_prefix, 7, 4) END AS prefix_year,
-        CASE WHEN id_status = 'mangled' AND length(id_prefix) >= 6 THEN substr(id_prefix, 1, 6) END AS prefix_county,
-        county_col
+        birth_col AS birth_date,
+        county_col,
+        CASE WHEN id_status = 'mangled' THEN id_lo
+             WHEN id_status = 'valid' THEN id18::BIGINT - 500 END AS id_lo,
+        CASE WHEN id_status = 'mangled' THEN id_hi
+             WHEN id_status = 'valid' THEN id18::BIGINT + 500 END AS id_hi,
+        CASE WHEN id_status = 'mangled' THEN id_digits WHEN id_status = 'valid' THEN 15 END AS id_digits
     FROM undecided
 )
 SELECT
     *,
-    coalesce(birth_col, prefix_birth) AS birth_date,
-    coalesce(strftime(birth_col, '%Y'), prefix_year) AS birth_year,
-    coalesce(prefix_county, county_col) AS county
+    strftime(birth_date, '%Y') AS birth_year,
+    coalesce(county_col, CASE WHEN substr(id_lo::VARCHAR, 1, 6) = substr(id_hi::VARCHAR, 1, 6)
+                              THEN substr(id_lo::VARCHAR, 1, 6) END) AS county
 FROM evidence;

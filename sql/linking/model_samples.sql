@@ -7,8 +7,8 @@ SELECT
     r.name AS r_name, r.pinyin AS r_pinyin, r.sex_col AS r_sex,
     coalesce(r.birth_col, r.id_birth) AS r_birth,
     strftime(coalesce(r.birth_col, r.id_birth), '%Y') AS r_birth_year,
-    strftime(coalesce(r.birth_col, r.id_birth), '%Y%m') AS r_ym,
     coalesce(r.county_col, r.id_county) AS r_county,
+    NULL::BIGINT AS r_id_lo, NULL::BIGINT AS r_id_hi, NULL::BIGINT AS r_id_digits, NULL::BIGINT AS g_id_num,
     g.name AS g_name, g.pinyin AS g_pinyin, g.sex AS g_sex, g.birth_date AS g_birth, g.county AS g_county
 FROM link_decisions d
 JOIN link_records r USING (source, delivery_date, record_no)
@@ -30,8 +30,9 @@ g AS (
           USING SAMPLE reservoir($model_sample_rows ROWS) REPEATABLE (13))
 )
 SELECT r_name, r_pinyin, g_name, g_pinyin,
-       NULL::VARCHAR AS r_sex, NULL::DATE AS r_birth, NULL::VARCHAR AS r_birth_year, NULL::VARCHAR AS r_ym,
-       NULL::VARCHAR AS r_county, NULL::VARCHAR AS g_sex, NULL::DATE AS g_birth, NULL::VARCHAR AS g_county
+       NULL::VARCHAR AS r_sex, NULL::DATE AS r_birth, NULL::VARCHAR AS r_birth_year,
+       NULL::VARCHAR AS r_county, NULL::BIGINT AS r_id_lo, NULL::BIGINT AS r_id_hi, NULL::BIGINT AS r_id_digits,
+       NULL::BIGINT AS g_id_num, NULL::VARCHAR AS g_sex, NULL::DATE AS g_birth, NULL::VARCHAR AS g_county
 FROM r JOIN g USING (k);
 
 -- Share of each source's valid numbers found in the registry: the prior that a record is a
@@ -43,3 +44,8 @@ FROM link_records r
 LEFT JOIN link_decisions d USING (source, delivery_date, record_no)
 WHERE r.id_status = 'valid'
 GROUP BY r.source;
+
+-- How often a registry person's own number is a valid one: the chance that a true match's
+-- number falls inside a mangled number's interval (m of the "within" level).
+CREATE OR REPLACE TEMP TABLE registry_number_quality AS
+SELECT avg((id_status = 'valid')::INTEGER) AS share_valid FROM registry_people;

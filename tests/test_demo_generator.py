@@ -336,9 +336,12 @@ def test_corruption_proportions_near_the_configured_rates(medium):
     assert minority.height > 50
     dots = (minority["name_corruption"] == "dot_variant").mean()
     assert abs(dots - MEDIUM.name_corruption["dot_variant"]) < 0.15
-    # decoys' records: often blank or mangled
+    # decoys' records: often blank or mangled, except in their anchor source where they are clean
     decoy = dept.filter("is_decoy")
-    assert decoy["id_corruption"].is_in(["blank", "mangled"]).mean() > 0.4
+    outside = decoy.filter(pl.col("source") != "medins_burden")
+    assert outside["id_corruption"].is_in(["blank", "mangled"]).mean() > 0.4
+    anchor = decoy.filter(pl.col("source") == "medins_burden")
+    assert anchor.height > 0 and (anchor["id_corruption"] == "clean").all()
     # the registry itself: ~0.3% of persons with a problem
     reg = truth.filter(source="registry_persons")
     assert 0.0005 < (reg["id_corruption"] != "clean").mean() < 0.008

@@ -1,6 +1,6 @@
 -- Tier 3: repaired numbers. A number whose check digit fails has a typo; the check digit catches
--- every single wrong character and every swap of neighbours, so the true number is among its
--- one-edit variants. A variant that is exactly one registry person's number, with the name
+-- every single wrong character and every swap of neighbours (the check character included: a swap
+-- of the last two characters never passes), so the true number is among its one-edit variants. A variant that is exactly one registry person's number, with the name
 -- agreeing, is that person. Two or more persons within one edit: review. The same in reverse for a
 -- registry number that fails its check against a department's valid number nobody else has.
 CREATE OR REPLACE TEMP TABLE repair_variants AS

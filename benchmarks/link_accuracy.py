@@ -1,6 +1,6 @@
 """Accuracy benchmark of the linker against generated ground truth, with Splink beside it.
 
-    python -m benchmarks.link_accuracy --households 100000 --dept-scale 0.39   # ≈1.15M records
+    python -m benchmarks.link_accuracy --households 130000 --dept-scale 0.39   # ≈1.09M records
 
 Generates a landing zone with the project's generator (corruptions of sources.md in its default
 proportions, decoys), ingests it, links it with our tiers and with Splink on the same inputs, and
@@ -95,7 +95,7 @@ def report(name: str, j: pl.DataFrame, seconds: float) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=Path("bench-out/link"))
-    ap.add_argument("--households", type=int, default=100_000)
+    ap.add_argument("--households", type=int, default=130_000)
     ap.add_argument("--dept-scale", type=float, default=0.39)
     ap.add_argument("--as-of", default="2026-11-28")
     ap.add_argument("--reuse", action="store_true", help="reuse generated data in --out")

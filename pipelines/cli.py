@@ -57,6 +57,10 @@ def run(
         err.print(f"[red]run for {day} failed:[/red] {e}")
         raise typer.Exit(1) from None
     print_run_summary(console, summary, time.perf_counter() - started)
+    problem = summary.untrustworthy()
+    if problem:
+        err.print(f"[red]no trustworthy result for {day}:[/red] {problem}")
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -95,3 +99,7 @@ def sources() -> None:
 
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())
+
+
+if __name__ == "__main__":  # python -m pipelines.cli
+    main()

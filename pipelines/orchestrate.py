@@ -26,6 +26,7 @@ from pipelines.warehouse import Warehouse, outputs_root_for, staging_root_for
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (label, done, total)
+REGISTRY_SOURCES = ("registry_households", "registry_persons")  # without them nothing can be linked
 
 
 @dataclass
@@ -43,6 +44,16 @@ class RunSummary:
     @property
     def quarantined(self) -> list[StageResult]:
         return [r for r in self.staged.values() if r.status == "quarantined"]
+
+    def untrustworthy(self) -> str | None:
+        """Why the date has no trustworthy result (the registry is missing or quarantined), else None."""
+        for source in REGISTRY_SOURCES:
+            res = self.staged.get(source)
+            if res is None:
+                return f"{source}: no complete delivery on or before {self.as_of}"
+            if res.status == "quarantined":
+                return f"{source} quarantined: {res.message}"
+        return None
 
     def totals(self) -> dict[str, int]:
         rs = self.staged.values()

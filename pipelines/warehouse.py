@@ -196,6 +196,8 @@ class Warehouse:
                 self.execute(f"CREATE OR REPLACE TEMP VIEW {cur_view(source)} AS SELECT * FROM {table} WHERE false")
         if {"registry_persons", "registry_households"} <= set(usable):
             self.run_script("registry/person_status.sql")
+            day = max(usable["registry_persons"], usable["registry_households"]).isoformat()
+            self.execute(f"CREATE OR REPLACE TEMP VIEW cur_persons AS SELECT * FROM registry_persons_on(DATE '{day}')")
         return usable
 
     def set_run_status(self, as_of: date, status: str, summary: dict | None = None) -> None:

@@ -1,10 +1,19 @@
--- The run's registry: persons with their household and the two terms of rules.md.
--- Reads the run's chosen registry deliveries (cur_registry_persons / cur_registry_households).
--- low-income person: member of a 有效 household.
--- covered person: member of a 有效 household whose 救助类别 is 低保/特困分散/特困集中,
---                 or a low-income person with 单独纳入 = 是.
-CREATE OR REPLACE TEMP VIEW cur_persons AS
-WITH joined AS (
+-- The registry as the matcher and the rules use it: persons with their household and the two
+-- terms of rules.md, for the newest loaded registry deliveries on or before a day.
+--   low-income person: member of a 有效 household.
+--   covered person: member of a 有效 household whose 救助类别 is 低保/特困分散/特困集中,
+--                   or a low-income person with 单独纳入 = 是.
+-- Analysts: SELECT * FROM registry_persons_on(DATE '2026-11-28') WHERE is_covered;
+CREATE OR REPLACE MACRO registry_persons_on(day) AS TABLE
+WITH persons AS (
+    SELECT * FROM stg_registry_persons
+    WHERE delivery_date = (SELECT max(delivery_date) FROM stg_registry_persons WHERE delivery_date <= day)
+),
+households AS (
+    SELECT * FROM stg_registry_households
+    WHERE delivery_date = (SELECT max(delivery_date) FROM stg_registry_households WHERE delivery_date <= day)
+),
+joined AS (
     SELECT
         p.person_id,
         p.household_id,
@@ -31,9 +40,10 @@ WITH joined AS (
         h.monthly_benefit,
         h.household_size,
         h.income_per_head,
-        h.heating_aid
-    FROM cur_registry_persons p
-    LEFT JOIN cur_registry_households h USING (household_id)
+        h.heating_aid,
+        p.delivery_date AS registry_delivery_date
+    FROM persons p
+    LEFT JOIN households h USING (household_id)
 )
 SELECT
     *,

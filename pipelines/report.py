@@ -53,6 +53,10 @@ def print_run_summary(console: Console, s: RunSummary, seconds: float) -> None:
             console.print(f"  {ig.path.relative_to(s.landing) if ig.path.is_relative_to(s.landing) else ig.path}: {ig.reason}")
     if s.linking is not None:
         print_link_summary(console, s.linking)
+    if s.rules is not None:
+        print_rules_summary(console, s.rules)
+    if s.published is not None:
+        print_warnings_summary(console, s.published)
     timing = ", ".join(f"{k} {v:.1f}s" for k, v in s.timings.items())
     console.print(f"stages: {timing}; total {seconds:.1f} s")
     console.print(f"warehouse: [bold]{s.warehouse}[/bold]  (open with: duckdb {s.warehouse})")
@@ -75,3 +79,40 @@ def print_link_summary(console: Console, ls) -> None:
         table.add_row(source, f"{c.get('records', 0):,}", *[f"{c.get(m, 0):,}" for m in METHODS],
                       f"{c.get('review', 0):,}", f"{unlinked:,}")
     console.print(table)
+
+
+STATUS_COLUMNS = (("new", "new"), ("open", "still open"), ("resolved", "resolved"))
+
+
+def print_rules_summary(console: Console, rs) -> None:
+    """Which rules ran and which were skipped, and why (a missing or quarantined source)."""
+    ran = sum(1 for r in rs.found if r not in rs.skipped)
+    console.print(f"rules: {ran} evaluated, {len(rs.skipped)} skipped, {sum(rs.found.values()):,} warnings found")
+    for rule, reason in sorted(rs.skipped.items()):
+        console.print(f"  [yellow]skipped[/yellow] {rule}: {reason}")
+
+
+def print_warnings_summary(console: Console, ps) -> None:
+    """Warnings per category and per department: new tonight, still open, resolved tonight.
+    Counts only: identity numbers never reach the terminal."""
+    from pipelines.rules.catalogue import load_catalogue
+
+    names = load_catalogue().categories
+    for key, title in (("by_category", "Warnings by category"), ("by_department", "Warnings by department")):
+        counts = ps.counts.get(key) or {}
+        if not counts:
+            continue
+        table = Table(title=f"{title} ({ps.as_of})", show_lines=False)
+        table.add_column("category" if key == "by_category" else "department")
+        for _, label in STATUS_COLUMNS:
+            table.add_column(label, justify="right")
+        totals = dict.fromkeys((s for s, _ in STATUS_COLUMNS), 0)
+        for k, c in counts.items():
+            label = f"{k} {names.get(k, '')}" if key == "by_category" else str(k)
+            table.add_row(label, *[f"{c.get(s, 0):,}" for s, _ in STATUS_COLUMNS])
+            for s, _ in STATUS_COLUMNS:
+                totals[s] += c.get(s, 0)
+        table.add_row("[bold]total[/bold]", *[f"[bold]{totals[s]:,}[/bold]" for s, _ in STATUS_COLUMNS])
+        console.print(table)
+    if ps.push_dir is not None:
+        console.print(f"push lists: [bold]{ps.push_dir}[/bold] ({len(ps.files)} workbooks)")

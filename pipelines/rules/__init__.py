@@ -1,17 +1,10 @@
-"""The warning rules of rules.md over the linked data (issue 4). Entry point: `apply_rules`."""
+"""The warning rules of rules.md over the linked data (issue 4). Entry point: `apply_rules`.
 
-from __future__ import annotations
+  catalogue.py  config/rule_catalogue.yaml (what each rule is) and config/rules.yaml (thresholds)
+  context.py    variables, rule_persons, linked_<source> tables for one date
+  engine.py     signals, then every rule whose sources are usable → pending_* tables
+"""
 
-from dataclasses import dataclass, field
-from datetime import date
+from pipelines.rules.engine import RulesSummary, apply_rules
 
-
-@dataclass
-class RulesSummary:
-    as_of: date
-    found: dict[str, int] = field(default_factory=dict)     # rule → warnings found
-    skipped: dict[str, str] = field(default_factory=dict)   # rule → why it was skipped
-
-
-def apply_rules(wh, as_of: date) -> RulesSummary:  # placeholder until the rules land
-    return RulesSummary(as_of)
+__all__ = ["RulesSummary", "apply_rules"]

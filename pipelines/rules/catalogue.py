@@ -1,0 +1,115 @@
+"""The rule catalogue and the rule parameters: configuration files, loaded and checked.
+
+`config/rule_catalogue.yaml` says what each rule is (category rule, department, subject, the
+sources it reads, its SQL file); `config/rules.yaml` holds the thresholds. Both are data so that
+a province can retune a rule without touching code; this module only validates them, so a typo
+fails the run with the file and the rule named instead of producing silently wrong warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from pipelines import paths
+
+CATEGORY_RULES = {"covered", "household_covered"}
+SUBJECTS = {"person", "household", "identity"}
+
+
+class CatalogueError(ValueError):
+    """A catalogue or parameter file that cannot be used: names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title: str
+    category: str          # "1".."4", "covered" or "household_covered"
+    department: str
+    subject: str           # person | household | identity
+    sources: tuple[str, ...]
+    sql: str               # file name under sql/rules/
+
+    @property
+    def sql_path(self) -> Path:
+        return paths.SQL / "rules" / self.sql
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    rules: tuple[Rule, ...]
+    categories: dict[int, str]
+    registry: tuple[str, ...]
+    category_names: dict[int, str]
+
+    def rule(self, code: str) -> Rule:
+        for r in self.rules:
+            if r.code == code:
+                return r
+        raise KeyError(code)
+
+    @property
+    def departments(self) -> list[str]:
+        """Departments in the order rules.md first names them."""
+        return list(dict.fromkeys(r.department for r in self.rules))
+
+    def needs(self, rule: Rule) -> tuple[str, ...]:
+        """Every source the rule reads: the registry plus its own."""
+        return self.registry + tuple(s for s in rule.sources if s not in self.registry)
+
+
+def _parse_catalogue(path: Path, known_sources: set[str] | None) -> Catalogue:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    where = path.name
+    categories = {int(k): str(v) for k, v in doc["categories"].items()}
+    registry = tuple(doc.get("registry") or ())
+    rules, seen = [], set()
+    for raw in doc["rules"]:
+        try:
+            rule = Rule(code=raw["code"], title=raw["title"], category=str(raw["category"]),
+                        department=raw["department"], subject=raw["subject"],
+                        sources=tuple(raw.get("sources") or ()), sql=raw["sql"])
+        except KeyError as e:
+            raise CatalogueError(f"{where}: rule {raw.get('code', '?')}: missing field {e}") from None
+        if rule.code in seen:
+            raise CatalogueError(f"{where}: rule {rule.code} is listed twice")
+        seen.add(rule.code)
+        if rule.category not in CATEGORY_RULES and not (rule.category.isdigit() and int(rule.category) in categories):
+            raise CatalogueError(f"{where}: rule {rule.code}: category {rule.category!r} is neither "
+                                 f"{sorted(categories)} nor one of {sorted(CATEGORY_RULES)}")
+        if rule.subject not in SUBJECTS:
+            raise CatalogueError(f"{where}: rule {rule.code}: subject must be one of {sorted(SUBJECTS)}")
+        if not rule.sql_path.exists():
+            raise CatalogueError(f"{where}: rule {rule.code}: no SQL file {rule.sql_path}")
+        unknown = set(rule.sources + registry) - known_sources if known_sources is not None else set()
+        if unknown:
+            raise CatalogueError(f"{where}: rule {rule.code}: unknown sources {sorted(unknown)}")
+        rules.append(rule)
+    names = {int(k): str(v) for k, v in (doc.get("category_names") or {}).items()}
+    return Catalogue(tuple(rules), categories, registry, {k: names.get(k, v) for k, v in categories.items()})
+
+
+@cache
+def load_catalogue(path: Path = paths.CONFIG / "rule_catalogue.yaml") -> Catalogue:
+    from pipelines.contracts import load_contracts
+
+    return _parse_catalogue(Path(path), set(load_contracts()))
+
+
+@cache
+def _load_params(path: Path) -> tuple[tuple[str, object], ...]:
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    for name in doc:
+        if not name.isidentifier():
+            raise CatalogueError(f"{Path(path).name}: parameter name {name!r} is not an identifier")
+    return tuple(doc.items())
+
+
+def load_params(path: Path = paths.CONFIG / "rules.yaml") -> dict[str, object]:
+    """The thresholds, as a fresh dict (callers may override entries, e.g. in tests)."""
+    return {k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v)
+            for k, v in _load_params(Path(path))}

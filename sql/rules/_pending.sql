@@ -1,0 +1,44 @@
+-- What the rules step hands to the publish step (sql/publish/): the date's rule results, not yet
+-- published. The publish step moves them into warnings / warning_status / rule_runs / signals in
+-- one transaction, so an analyst never sees half a night. A re-run of the rules step replaces
+-- the date's rows; they stay after publishing so that a retried publish finds them again.
+CREATE TABLE IF NOT EXISTS pending_warnings (
+    as_of         DATE    NOT NULL,
+    rule_code     VARCHAR NOT NULL,
+    subject_key   VARCHAR NOT NULL,   -- what makes it "the same warning" across nights
+    category      INTEGER NOT NULL,
+    category_code VARCHAR NOT NULL,
+    department    VARCHAR NOT NULL,
+    person_id     VARCHAR,
+    household_id  VARCHAR,
+    id_number     VARCHAR,
+    name          VARCHAR,
+    county_code   VARCHAR,
+    evidence      VARCHAR             -- JSON
+);
+
+CREATE TABLE IF NOT EXISTS pending_rule_runs (
+    as_of     DATE    NOT NULL,
+    rule_code VARCHAR NOT NULL,
+    status    VARCHAR NOT NULL,       -- evaluated | skipped
+    reason    VARCHAR,                -- why skipped: each unusable source and its state
+    found     INTEGER,
+    seconds   DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS pending_signals (
+    as_of         DATE,
+    person_id     VARCHAR,
+    household_id  VARCHAR,
+    name          VARCHAR,
+    signal_type   VARCHAR,
+    signal        VARCHAR,
+    label         VARCHAR,
+    received      BOOLEAN,
+    amount        DECIMAL(18, 2),
+    event_date    DATE,
+    source        VARCHAR,
+    delivery_date DATE,
+    record_no     VARCHAR,
+    detail        VARCHAR
+);

@@ -85,6 +85,21 @@ def linked(tmp_path_factory):
     cases["two_a"] = Person("PC1", "HHPC1", "赵敏", num_a, "男", date(1970, 1, 1), "230102")
     cases["two_b"] = Person("PC2", "HHPC2", "赵敏", num_b, "男", date(1970, 1, 1), "230102")
     decoy_number = make_id("230104", date(1975, 3, 3), 777, True)  # same name/sex/birth/county, not registry
+    # a repair that fits one person whose name agrees, and one whose name does not
+    typed_one, num_c, num_d = two_persons_one_edit_from(make_id("230103", date(1972, 2, 2), 300, True))
+    cases["one_of_two"] = Person("PC3", "HHPC3", "周杰", num_c, "男", date(1972, 2, 2), "230103")
+    cases["other_name"] = Person("PC4", "HHPC4", "吴刚", num_d, "男", date(1972, 2, 2), "230103")
+    # a genuine number ending in 000: with a typo it looks like Excel damage, yet is repaired
+    zeros = next(b + "0" for seq in range(0, 1000, 100)
+                 for b in [f"230124196108{19:02d}{seq:03d}"[:17]] if check_char(b) == "0" and b.endswith("00"))
+    cases["ends_000"] = Person("PC5", "HHPC5", "柳如烟", zeros, "女", date(1961, 8, 19), "230124")
+    # Excel's rounding of a known person's number that is also one edit from a registry namesake
+    twin = next(n for seq in range(200, 300) for n in [make_id("230202", date(1979, 2, 8), seq, False)]
+                if n.endswith("008") or n.endswith("009") or n.endswith("00X"))
+    cases["rounding_twin"] = Person("PC6", "HHPC6", "郭霞", twin, "女", date(1979, 2, 8), "230202")
+    known_other = next(n for seq in range(240, 250) for n in [make_id("230202", date(1979, 2, 8), seq, False)]
+                       if n != twin)  # inside the interval Excel leaves of twin[:15] + "000"
+    assert abs(int(known_other) - int(twin[:15] + "000")) <= 500
 
     write_registry(landing, people + list(cases.values()), "2026-11-28")
 
@@ -107,6 +122,10 @@ def linked(tmp_path_factory):
         "two": medins_row(2006, "赵敏", typed_two),
         "wrong_name": medins_row(2007, "欧文斯", c["wrong_name"].id_number),
         "decoy_known": medins_row(2008, "孙悦", decoy_number),
+        "one_of_two": medins_row(2010, "周杰", typed_one),
+        "ends_000": medins_row(2011, "柳如烟", mistype(zeros, 8)),
+        "rounding_known": medins_row(2012, "郭霞", known_other),
+        "rounding": medins_row(2013, "郭霞", twin[:15] + "000"),
     }
     medins += list(special.values())
     add_delivery(landing, "medins_burden", "2026-11-28", {"医保.csv": csv_bytes(medins)})
@@ -198,6 +217,24 @@ def test_a_repair_that_fits_two_persons_is_not_linked(linked):
     reason, candidates = review_of(con, "medins_burden", "2006")
     assert "2 registry persons" in reason
     assert {c["person_id"] for c in candidates} == {"PC1", "PC2"}
+
+
+def test_a_repair_fitting_one_name_among_two_numbers_links_that_one(linked):
+    con, _ = linked
+    assert link_of(con, "medins_burden", "2010")[:2] == ("PC3", "repaired_id")
+
+
+def test_a_typo_in_a_number_ending_in_000_is_still_repaired(linked):
+    con, _ = linked
+    assert con.execute("SELECT id_number_status FROM stg_medins_burden WHERE record_no = '2011'").fetchall() == [("mangled",)]
+    assert link_of(con, "medins_burden", "2011")[:2] == ("PC5", "repaired_id")
+
+
+def test_excel_rounding_of_another_known_persons_number_is_not_repaired_into_a_link(linked):
+    con, _ = linked
+    assert link_of(con, "medins_burden", "2013") is None
+    reason, _ = review_of(con, "medins_burden", "2013")
+    assert "Excel" in reason
 
 
 def test_a_number_whose_name_does_not_fit_goes_to_review(linked):

@@ -27,6 +27,7 @@ def record_select(contract: Contract) -> str:
         record_no,
         {idc} AS id18,
         {idc}_status AS id_status,
+        {idc}_raw AS id_raw,
         {idc}_was_15 AS id_was_15,
         {idc}_digits AS id_digits,
         {idc}_lo AS id_lo,
@@ -44,7 +45,18 @@ def record_select(contract: Contract) -> str:
     FROM cur_{contract.source}"""
 
 
+EMPTY = """
+CREATE OR REPLACE TEMP TABLE link_records (
+    source VARCHAR, delivery_date DATE, record_no VARCHAR, id18 VARCHAR, id_status VARCHAR, id_raw VARCHAR,
+    id_was_15 BOOLEAN, id_digits BIGINT, id_lo BIGINT, id_hi BIGINT, id_birth DATE, id_sex VARCHAR,
+    id_county VARCHAR, name VARCHAR, pinyin VARCHAR, sex_col VARCHAR, birth_col DATE, county_col VARCHAR,
+    card_id18 VARCHAR, card_status VARCHAR
+);"""
+
+
 def link_records_sql(contracts: list[Contract]) -> str:
     """CREATE the run's `link_records` temp table over the usable department sources."""
+    if not contracts:
+        return EMPTY
     body = "\n    UNION ALL".join(record_select(c) for c in contracts)
     return f"CREATE OR REPLACE TEMP TABLE link_records AS{body};"

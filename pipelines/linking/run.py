@@ -64,11 +64,8 @@ def link_run(wh: Warehouse, as_of: date, contracts: dict | None = None) -> LinkS
             con.execute(s)
         summary.seconds[name] = summary.seconds.get(name, 0) + time.perf_counter() - t0
 
-    step("prepare", render("decisions"), render("registry_identities"))
-    if departments:
-        step("prepare", link_records_sql(departments), render("known_identities"))
-    else:
-        step("prepare", "CREATE OR REPLACE TEMP TABLE link_records AS SELECT * FROM link_registry WHERE false")
+    step("prepare", render("decisions"), render("registry_identities"), link_records_sql(departments),
+         render("known_identities"))
     if departments:
         step("exact", render("tier_exact"))
         step("repair", render("tier_repair"), render("frequencies"),

@@ -10,4 +10,4 @@ CREATE OR REPLACE TEMP TABLE freq_date AS SELECT birth_date, count(*) AS f FROM 
 CREATE OR REPLACE TEMP TABLE freq_ym AS SELECT strftime(birth_date, '%Y%m') AS ym, count(*) AS f FROM registry_people GROUP BY ALL;
 CREATE OR REPLACE TEMP TABLE freq_year AS SELECT strftime(birth_date, '%Y') AS yr, count(*) AS f FROM registry_people GROUP BY ALL;
 CREATE OR REPLACE TEMP TABLE freq_sex AS SELECT sex, count(*) AS f FROM registry_people GROUP BY ALL;
-CREATE OR REPLACE TEMP TABLE freq_county AS SELECT county, count(*) AS f FROM registry_people GROUP BY ALL;
+CREATE OR REPLACE TEMP TABLE freq_county AS SELECT home_county AS county, count(*) AS f FROM registry_people GROUP BY ALL;

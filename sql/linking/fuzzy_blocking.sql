@@ -6,7 +6,7 @@
 CREATE OR REPLACE TEMP TABLE fuzzy_pairs AS
 WITH registry AS (
     SELECT person_id, id18, TRY_CAST(id18 AS BIGINT) AS id_num, id_status, name, pinyin,
-           split_part(pinyin, ' ', 1) AS surname_pinyin, sex, birth_date, county
+           split_part(pinyin, ' ', 1) AS surname_pinyin, sex, birth_date, home_county
     FROM registry_people
 ),
 by_name_birth AS (
@@ -15,7 +15,7 @@ by_name_birth AS (
 ),
 by_name_county AS (
     SELECT f.source, f.delivery_date, f.record_no, g.person_id
-    FROM fuzzy_records f JOIN registry g ON g.pinyin = f.pinyin AND g.county = f.county
+    FROM fuzzy_records f JOIN registry g ON g.pinyin = f.pinyin AND g.home_county = f.county
 ),
 by_name_number AS (
     SELECT f.source, f.delivery_date, f.record_no, g.person_id
@@ -24,7 +24,7 @@ by_name_number AS (
 by_surname_birth_county AS (
     SELECT f.source, f.delivery_date, f.record_no, g.person_id
     FROM fuzzy_records f
-    JOIN registry g ON g.surname_pinyin = f.surname_pinyin AND g.birth_date = f.birth_date AND g.county = f.county
+    JOIN registry g ON g.surname_pinyin = f.surname_pinyin AND g.birth_date = f.birth_date AND g.home_county = f.county
 ),
 pairs AS (
     SELECT * FROM by_name_birth
@@ -37,7 +37,7 @@ SELECT
     f.name AS r_name, f.pinyin AS r_pinyin, f.sex AS r_sex, f.birth_date AS r_birth, f.birth_year AS r_birth_year,
     f.county_col AS r_county, f.id_lo AS r_id_lo, f.id_hi AS r_id_hi, f.id_digits AS r_id_digits,
     g.id18 AS g_id18, g.id_num AS g_id_num, g.name AS g_name, g.pinyin AS g_pinyin, g.sex AS g_sex,
-    g.birth_date AS g_birth, g.county AS g_county
+    g.birth_date AS g_birth, g.home_county AS g_county
 FROM pairs p
 JOIN fuzzy_records f USING (source, delivery_date, record_no)
 JOIN registry g USING (person_id);

@@ -1,6 +1,6 @@
 -- Records left for the fuzzy tier: no earlier tier decided them and their number cannot identify
 -- anyone (blank, Excel-mangled, malformed, or mistyped beyond one edit). Only the evidence the
--- record itself carries is used: its sex, birth-date and county columns, and for an
+-- record itself carries is used: its sex, birth-date and county (residence) columns, and for an
 -- Excel-mangled number the interval the true number lies in (a valid-looking number ending in
 -- 000 that matched nobody is treated the same way: Excel may have zeroed its last digits and
 -- the check digit fit by chance).
@@ -31,6 +31,5 @@ evidence AS (
 SELECT
     *,
     strftime(birth_date, '%Y') AS birth_year,
-    coalesce(county_col, CASE WHEN substr(id_lo::VARCHAR, 1, 6) = substr(id_hi::VARCHAR, 1, 6)
-                              THEN substr(id_lo::VARCHAR, 1, 6) END) AS county
+    county_col AS county   -- where the record says the person lives (a 区划代码 column)
 FROM evidence;

@@ -7,9 +7,9 @@ SELECT
     r.name AS r_name, r.pinyin AS r_pinyin, r.sex_col AS r_sex,
     coalesce(r.birth_col, r.id_birth) AS r_birth,
     strftime(coalesce(r.birth_col, r.id_birth), '%Y') AS r_birth_year,
-    coalesce(r.county_col, r.id_county) AS r_county,
+    r.county_col AS r_county,
     NULL::BIGINT AS r_id_lo, NULL::BIGINT AS r_id_hi, NULL::BIGINT AS r_id_digits, NULL::BIGINT AS g_id_num,
-    g.name AS g_name, g.pinyin AS g_pinyin, g.sex AS g_sex, g.birth_date AS g_birth, g.county AS g_county
+    g.name AS g_name, g.pinyin AS g_pinyin, g.sex AS g_sex, g.birth_date AS g_birth, g.home_county AS g_county
 FROM link_decisions d
 JOIN link_records r USING (source, delivery_date, record_no)
 JOIN link_registry g ON g.person_id = d.person_id

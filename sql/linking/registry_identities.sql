@@ -11,7 +11,8 @@ SELECT
     name_pinyin AS pinyin,
     sex,
     birth_date,
-    county_code AS county,
+    county_code AS county,                               -- where the number was issued
+    substr(division_code, 1, 6) AS home_county,          -- where the household lives
     is_low_income,
     row_number() OVER (
         PARTITION BY id_number

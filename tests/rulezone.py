@@ -132,3 +132,67 @@ def _write_departments(landing: Path, zone: Zone, as_of: date, day: str, skip: t
             add_delivery(landing, source, day, {f"{source}.xlsx": [header, *rows]})
         else:
             add_delivery(landing, source, day, {f"{source}.csv": csv_bytes([header, *rows], "utf-8")})
+
+
+# ---------------------------------------------------------------------- hand-made small zones
+@dataclass
+class Person:
+    """A one-person registry household, for tests that need a few people, not the case list."""
+    key: str
+    n: int
+    category: str = "低保"
+    status: str = "有效"
+    name: str | None = None
+    sex: str = "男"
+    birth: date = date(1980, 5, 17)
+    heating: str | None = "已发放"
+    county: str = URBAN
+
+    @property
+    def id_number(self) -> str:
+        return make_id(self.county, self.birth, self.n, self.sex)
+
+    @property
+    def person_id(self) -> str:
+        return f"P{self.n:09d}"
+
+    @property
+    def household_id(self) -> str:
+        return f"HH{self.county}{self.n:07d}"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or SURNAMES[self.n % len(SURNAMES)] + GIVEN[self.n // len(SURNAMES) % len(GIVEN)]
+
+
+def write_registry(landing: Path, day: str, people: list[Person]) -> None:
+    hh_head = ["家庭编号", "户主姓名", "户主身份证号", "行政区划代码", "详细地址", "城乡类别", "救助类别", "状态", "纳入日期",
+               "月救助金额", "家庭人口数", "家庭月人均收入", "取暖救助"]
+    p_head = ["家庭编号", "成员编号", "姓名", "身份证号", "性别", "出生日期", "与户主关系", "单独纳入", "劳动能力", "健康状况",
+              "残疾等级", "就业状况"]
+    hh = [[p.household_id, p.display_name, p.id_number, p.county + "001001", "地址", "城市", p.category, p.status,
+           "2020-01-01", "500", "1", "300", p.heating or ""] for p in people]
+    ps = [[p.household_id, p.person_id, p.display_name, p.id_number, p.sex, p.birth.isoformat(), "本人", "否", "有",
+           "健康", "", "无业"] for p in people]
+    add_delivery(landing, "registry_households", day, {"家庭.csv": csv_bytes([hh_head, *hh], "utf-8-sig")})
+    add_delivery(landing, "registry_persons", day, {"成员.csv": csv_bytes([p_head, *ps], "utf-8-sig")})
+
+
+def write_source(landing: Path, source: str, day: str, rows: list[tuple[Person, dict]], as_of: date,
+                 raw: list[list[str]] | None = None) -> None:
+    """A department delivery: each (person, values) a record with the planted-case defaults;
+    `raw` rows are appended as they are (e.g. to break a delivery)."""
+    spec = SPECS[source]
+    out = []
+    for i, (p, values) in enumerate(rows, start=1):
+        who = {"name": p.display_name, "id_number": p.id_number, "sex": p.sex, "birth_date": p.birth,
+               "division_code": p.county + "001001"}
+        v = record_values(source, values, who, as_of)
+        v["record_no"] = str(i)
+        out.append([_fmt(v.get(col)) for col in spec.columns])
+    out += raw or []
+    header = [h for _, h in spec.headers]
+    if source in XLSX:
+        add_delivery(landing, source, day, {f"{source}.xlsx": [header, *out]})
+    else:
+        add_delivery(landing, source, day, {f"{source}.csv": csv_bytes([header, *out], "utf-8")})

@@ -50,12 +50,12 @@ def skip_reason(catalogue: Catalogue, rule: Rule, usable: dict[str, date], unusa
 
 def _load_catalogue_tables(wh: Warehouse, catalogue: Catalogue) -> None:
     con = wh.con
-    con.execute("CREATE OR REPLACE TEMP TABLE rule_catalogue (code VARCHAR, category VARCHAR, department VARCHAR,"
+    con.execute("CREATE OR REPLACE TEMP TABLE tonight_catalogue (code VARCHAR, category VARCHAR, department VARCHAR,"
                 " subject VARCHAR, title VARCHAR)")
-    con.executemany("INSERT INTO rule_catalogue VALUES (?, ?, ?, ?, ?)",
+    con.executemany("INSERT INTO tonight_catalogue VALUES (?, ?, ?, ?, ?)",
                     [[r.code, r.category, r.department, r.subject, r.title] for r in catalogue.rules])
-    con.execute("CREATE OR REPLACE TEMP TABLE rule_categories (category INTEGER, category_code VARCHAR)")
-    con.executemany("INSERT INTO rule_categories VALUES (?, ?)", list(catalogue.categories.items()))
+    con.execute("CREATE OR REPLACE TEMP TABLE tonight_categories (category INTEGER, category_code VARCHAR)")
+    con.executemany("INSERT INTO tonight_categories VALUES (?, ?)", list(catalogue.categories.items()))
     con.execute("CREATE OR REPLACE TEMP TABLE rule_hits (rule_code VARCHAR, person_id VARCHAR, id_number VARCHAR,"
                 " name VARCHAR, county_code VARCHAR, evidence JSON[])")
 
@@ -93,7 +93,7 @@ def apply_rules(wh: Warehouse, as_of: date, params: dict | None = None,
         reason = skip_reason(catalogue, rule, usable, unusable)
         if reason:
             summary.skipped[rule.code] = reason
-            runs.append([as_of, rule.code, "skipped", reason, None, None])
+            runs.append([as_of, rule.code, "skipped", reason, None])
             log.warning("rule %s skipped for %s: %s", rule.code, as_of, reason)
             continue
         t0 = time.perf_counter()
@@ -109,15 +109,15 @@ def apply_rules(wh: Warehouse, as_of: date, params: dict | None = None,
     for rule in catalogue.rules:
         if rule.code not in summary.skipped:
             summary.found.setdefault(rule.code, 0)
-            runs.append([as_of, rule.code, "evaluated", None, summary.found[rule.code],
-                         round(summary.seconds.get(rule.code, 0.0), 4)])
+            runs.append([as_of, rule.code, "evaluated", None, summary.found[rule.code]])
     with wh.transaction():
         for table in PENDING:
             con.execute(f"DELETE FROM {table} WHERE as_of = ?", [as_of])
         if registry_ok:
-            con.execute("INSERT INTO pending_warnings SELECT * FROM warnings_tonight")
-            con.execute("INSERT INTO pending_signals SELECT * FROM signals_tonight")
-        con.executemany("INSERT INTO pending_rule_runs VALUES (?, ?, ?, ?, ?, ?)", runs)
+            con.execute("INSERT INTO pending_warnings BY NAME SELECT * FROM warnings_tonight")
+            con.execute("INSERT INTO pending_signals BY NAME SELECT * FROM signals_tonight")
+        con.executemany("INSERT INTO pending_rule_runs (as_of, rule_code, status, reason, found) "
+                        "VALUES (?, ?, ?, ?, ?)", runs)
     return summary
 
 

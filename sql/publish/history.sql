@@ -47,7 +47,7 @@ SELECT * EXCLUDE (subject_key, status, last_seen) FROM status_tonight
 WHERE status <> 'resolved' ORDER BY rule_code, subject_key;
 
 DELETE FROM rule_runs WHERE as_of = getvariable('as_of');
-INSERT INTO rule_runs SELECT * FROM pending_rule_runs WHERE as_of = getvariable('as_of') ORDER BY rule_code;
+INSERT INTO rule_runs BY NAME SELECT as_of, rule_code, status, reason, found FROM pending_rule_runs WHERE as_of = getvariable('as_of') ORDER BY rule_code;
 
 DELETE FROM signals WHERE as_of = getvariable('as_of');
-INSERT INTO signals SELECT * FROM pending_signals WHERE as_of = getvariable('as_of');
+INSERT INTO signals BY NAME SELECT * FROM pending_signals WHERE as_of = getvariable('as_of');

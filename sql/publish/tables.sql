@@ -44,8 +44,7 @@ CREATE TABLE IF NOT EXISTS rule_runs (
     rule_code VARCHAR NOT NULL,
     status    VARCHAR NOT NULL,
     reason    VARCHAR,
-    found     INTEGER,
-    seconds   DOUBLE
+    found     INTEGER
 );
 
 -- Facts about persons and households (registry, assistance, hardship), one row per fact.

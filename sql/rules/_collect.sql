@@ -1,6 +1,6 @@
 -- From the rules' raw hits (rule_hits: rule_code, subject person_id or, for MONITORING_INTAKE,
 -- the record's id_number/name/county, evidence as a JSON list) to the date's warnings.
--- Category and department come from the catalogue (temp table rule_catalogue), never from a
+-- Category and department come from the catalogue (temp table tonight_catalogue), never from a
 -- rule's SQL. For a registry subject the evidence starts with its registry entry.
 CREATE OR REPLACE TEMP TABLE warnings_tonight AS
 WITH scored AS (
@@ -31,9 +31,9 @@ SELECT
             '单独纳入', p.individually_included)),
         h.evidence) END)::VARCHAR AS evidence
 FROM rule_hits h
-JOIN rule_catalogue c ON c.code = h.rule_code
+JOIN tonight_catalogue c ON c.code = h.rule_code
 LEFT JOIN rule_persons p ON p.person_id = h.person_id
 )
 SELECT w.as_of, w.rule_code, w.subject_key, w.category, k.category_code, w.department,
        w.person_id, w.household_id, w.id_number, w.name, w.county_code, w.evidence
-FROM scored w JOIN rule_categories k USING (category);
+FROM scored w JOIN tonight_categories k USING (category);

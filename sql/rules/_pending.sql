@@ -22,8 +22,7 @@ CREATE TABLE IF NOT EXISTS pending_rule_runs (
     rule_code VARCHAR NOT NULL,
     status    VARCHAR NOT NULL,       -- evaluated | skipped
     reason    VARCHAR,                -- why skipped: each unusable source and its state
-    found     INTEGER,
-    seconds   DOUBLE
+    found     INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS pending_signals (

@@ -71,13 +71,17 @@ def demo(
     seed: int = typer.Option(20261128, "--seed"),
     as_of: str = typer.Option(DEFAULT_AS_OF, "--as-of", help="Logical date the demo deliveries lead up to"),
     then_run: bool = typer.Option(False, "--run", help="Then run the pipeline on it"),
+    plant: bool = typer.Option(True, "--plant/--no-plant",
+                               help="Plant every warning rule's cases and near misses (truth/planted_warnings.parquet) "
+                                    "on a background kept quiet for the rules"),
 ) -> None:
     """Write a synthetic landing zone (all 16 sources, with ground truth) and optionally run on it."""
     from pipelines.demo import DemoConfig, generate
 
     day = _parse_date(as_of)
     started = time.perf_counter()
-    summary = generate(out, DemoConfig(seed=seed, as_of=day, households=households, dept_scale=dept_scale))
+    summary = generate(out, DemoConfig(seed=seed, as_of=day, households=households, dept_scale=dept_scale,
+                                       plant_cases=plant))
     console.print(f"demo data written to [bold]{out / 'landing'}[/bold] "
                   f"(ground truth in {out / 'truth'}) in {time.perf_counter() - started:.1f} s")
     if then_run:

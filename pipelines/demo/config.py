@@ -247,6 +247,10 @@ class DemoConfig:
     # value mixes per source (partial overrides: {"medins_burden": {"spent": 0.6}})
     mix: Mapping[str, Mapping] = _d(_ro({}))
 
+    # planted rule cases (pipelines/demo/plant.py): every warning rule's firing cases and near
+    # misses, on a background kept quiet for the rules; `lowincome demo` plants by default
+    plant_cases: bool = False
+
     # execution
     excel_workers: int = 1                   # processes writing Excel parts beside the main one (0 = inline)
     excel_background_min_rows: int = 200_000  # below this many Excel rows, write inline (spawning costs ~1 s)

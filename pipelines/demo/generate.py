@@ -2,7 +2,10 @@
 
 Stages, per source:
   1. `sources.SPECS[source].frame(pop, rng, cfg)`: the source's true values (+ person_key);
-  2. `plant(source, frame, pop, cfg)`: optional hook that adds/overrides rows (rule cases);
+  2. `plant(source, frame, pop, cfg)`: optional hook that adds/overrides rows (rule cases); a
+     planter may also have `prepare(pop, cfg) -> pop` (called once, before any source),
+     `clean_keys` (people whose numbers and names are typed cleanly) and `write_truth(dir)`
+     (pipelines/demo/plant.py; `DemoConfig.plant_cases` uses it);
   3. for each delivery of `deliveries.plan`: `deliveries.snapshot` → `render.render` → writers;
   4. ground truth rows for every record written.
 
@@ -193,7 +196,13 @@ def generate(out_dir: Path, config: DemoConfig = DemoConfig(), plant: Planter | 
     for old in truth.glob("*.parquet"):
         old.unlink()
 
+    if plant is None and cfg.plant_cases:
+        from pipelines.demo.plant import Planter
+        plant = Planter()
     pop = population.build(cfg, sources.pool_size(cfg, 0))
+    if hasattr(plant, "prepare"):
+        pop = plant.prepare(pop, cfg)
+    clean_keys = getattr(plant, "clean_keys", None)
     t_pop = time.perf_counter() - t0
     cons = contracts.load_contracts()
     background = cfg.excel_workers if _excel_rows(cfg) >= cfg.excel_background_min_rows else 0
@@ -222,7 +231,8 @@ def generate(out_dir: Path, config: DemoConfig = DemoConfig(), plant: Planter | 
             if plant is not None:
                 frame = plant(source, frame, pop, cfg)
             if source == "registry_persons" and source not in cfg.selected_sources:
-                persons_rendered = render.render(frame, spec, contract, pop, _rng(cfg, _STREAM_RENDER, source), cfg)
+                persons_rendered = render.render(frame, spec, contract, pop, _rng(cfg, _STREAM_RENDER, source), cfg,
+                                                 clean_keys=clean_keys)
                 continue
             summary = SourceSummary(source)
             plan = dlv.plan(cfg, source)
@@ -234,7 +244,7 @@ def generate(out_dir: Path, config: DemoConfig = DemoConfig(), plant: Planter | 
                 if source == "registry_households":
                     pre = _heads_as_typed(snap, persons_rendered)
                 headers = choose_headers(spec, contract, _rng(cfg, _STREAM_HEADERS, source, delivery.variant), cfg)
-                rendered = render.render(snap, spec, contract, pop, rng, cfg, prerendered=pre)
+                rendered = render.render(snap, spec, contract, pop, rng, cfg, prerendered=pre, clean_keys=clean_keys)
                 if source == "registry_persons" and delivery.kind == "main":
                     persons_rendered = rendered
                 files = _write_delivery(landing, spec, cfg, delivery, rendered, headers, excel, summary)
@@ -259,6 +269,8 @@ def generate(out_dir: Path, config: DemoConfig = DemoConfig(), plant: Planter | 
         summaries[source].elapsed += seconds
 
     _write_truth(truth, pop, record_parts, delivery_rows)
+    if hasattr(plant, "write_truth"):
+        plant.write_truth(truth)
     shutil.rmtree(parts_dir, ignore_errors=True)
     return DemoSummary(out_dir=out_dir, landing=landing, truth=truth, sources=summaries, people=pop.n,
                        registry_persons=pop.n_registry, households=pop.households.height,

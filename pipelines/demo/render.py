@@ -142,7 +142,8 @@ def _id_rates(cfg: DemoConfig, registry: bool) -> Mapping[str, float]:
 
 
 def render_ids_for(values: pl.Series, is_decoy: np.ndarray, rng: np.random.Generator, cfg: DemoConfig,
-                   registry: bool, excel: bool, anchor: bool = False) -> tuple[pl.Series, pl.Series | None, np.ndarray]:
+                   registry: bool, excel: bool, anchor: bool = False, clean: np.ndarray | None = None
+                   ) -> tuple[pl.Series, pl.Series | None, np.ndarray]:
     """Typed identity numbers: the source's rates, the decoy rates for decoys' records.
 
     In the decoys' anchor source (`decoy_anchor_source`) their numbers are typed cleanly.
@@ -155,29 +156,36 @@ def render_ids_for(values: pl.Series, is_decoy: np.ndarray, rng: np.random.Gener
         idx = np.flatnonzero(rows)
         if idx.size:
             kinds[idx] = ids.assign_kinds(rng, ID_CORRUPTIONS, rates, {k: v[idx] for k, v in elig.items()}, idx.size)
+    if clean is not None:  # planted rule cases: typed cleanly, so that they link
+        kinds[clean] = 0
     text, nums = ids.render_ids(values, kinds, ID_CORRUPTIONS, rng, cfg.mangled_styles, excel)
     return text, nums, kinds
 
 
-def render_names_for(values: pl.Series, rng: np.random.Generator, cfg: DemoConfig, registry: bool
-                     ) -> tuple[pl.Series, np.ndarray]:
+def render_names_for(values: pl.Series, rng: np.random.Generator, cfg: DemoConfig, registry: bool,
+                     clean: np.ndarray | None = None) -> tuple[pl.Series, np.ndarray]:
     rates = cfg.registry_name_corruption if registry else cfg.name_corruption
     kinds = names.assign_name_kinds(rng, values, rates, NAME_CORRUPTIONS)
+    if clean is not None:
+        kinds[clean] = 0
     return names.render_names(values, kinds, NAME_CORRUPTIONS, rng), kinds
 
 
 def render(frame: pl.DataFrame, spec: SourceSpec, contract: Contract, pop: Population, rng: np.random.Generator,
-           cfg: DemoConfig, prerendered: Mapping[str, pl.Series] | None = None) -> Rendered:
+           cfg: DemoConfig, prerendered: Mapping[str, pl.Series] | None = None,
+           clean_keys: np.ndarray | None = None) -> Rendered:
     """Delivered cells of one delivery of a source, and the corruption labels per record.
 
     `prerendered` supplies already-typed columns (the registry's household heads are typed as
-    in the persons file) and, as `__id_kind` / `__name_kind`, their labels.
+    in the persons file) and, as `__id_kind` / `__name_kind`, their labels. Rows of people in
+    `clean_keys` (planted rule cases) get their numbers and names typed cleanly.
     """
     excel = spec.fmt == "xlsx"
     registry = contract.is_registry
     n = frame.height
     keys = frame["person_key"].to_numpy()
     is_decoy = pop.is_decoy[keys] if n else np.zeros(0, dtype=bool)
+    clean = np.isin(keys, clean_keys) if clean_keys is not None and len(clean_keys) and n else None
     subject_id = contract.subject.get("id_number")
     subject_name = contract.subject.get("name")
     out: dict[str, pl.Series] = {}
@@ -200,14 +208,15 @@ def render(frame: pl.DataFrame, spec: SourceSpec, contract: Contract, pop: Popul
         values = frame[col]
         if ctype == "id_number":
             text, nums, kinds = render_ids_for(values, is_decoy, rng, cfg, registry, excel,
-                                               anchor=spec.source == cfg.decoy_anchor_source and col == subject_id)
+                                               anchor=spec.source == cfg.decoy_anchor_source and col == subject_id,
+                                               clean=clean)
             out[col] = text.alias(col)
             if nums is not None:
                 out[col + NUM] = nums.alias(col + NUM)
             if col == subject_id:
                 id_kind = kinds
         elif ctype == "name":
-            text, kinds = render_names_for(values, rng, cfg, registry)
+            text, kinds = render_names_for(values, rng, cfg, registry, clean=clean)
             out[col] = text.alias(col)
             if col == subject_name:
                 name_kind = kinds

@@ -8,7 +8,10 @@ names take a fraction of a second instead of pypinyin's 23 s.
 
 from __future__ import annotations
 
+import json
+import os
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 
@@ -25,9 +28,30 @@ SURNAME_READINGS = {
 }
 
 
-@cache
-def traditional_table() -> dict[str, str]:
-    """Traditional → simplified, character by character (names are not phrases)."""
+def _cache_file(name: str) -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "lowincome-monitor"
+    return root / name
+
+
+def _cached_table(name: str, build) -> dict[str, str]:
+    """A character table built once per machine (building it costs a second or two per process)."""
+    path = _cache_file(name)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    table = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:  # a read-only home is fine: the table is just rebuilt next time
+        pass
+    return table
+
+
+def _build_traditional() -> dict[str, str]:
     import opencc
 
     chars = "".join(chr(c) for c in range(CJK_RANGE[0], CJK_RANGE[1] + 1))
@@ -38,9 +62,7 @@ def traditional_table() -> dict[str, str]:
     return {t: s for t, s in zip(chars, simplified) if t != s}
 
 
-@cache
-def pinyin_table() -> dict[str, str]:
-    """Character → tone-less pinyin syllable followed by one space (the default reading)."""
+def _build_pinyin() -> dict[str, str]:
     from pypinyin import Style, lazy_pinyin
 
     chars = [chr(c) for c in range(CJK_RANGE[0], CJK_RANGE[1] + 1)]
@@ -48,6 +70,27 @@ def pinyin_table() -> dict[str, str]:
     if len(syllables) != len(chars):
         syllables = [lazy_pinyin(c, style=Style.NORMAL)[0] for c in chars]
     return {c: p.replace("ü", "v") + " " for c, p in zip(chars, syllables)}
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@cache
+def traditional_table() -> dict[str, str]:
+    """Traditional → simplified, character by character (names are not phrases)."""
+    return _cached_table(f"t2s-opencc-{_version('opencc')}.json", _build_traditional)
+
+
+@cache
+def pinyin_table() -> dict[str, str]:
+    """Character → tone-less pinyin syllable followed by one space (the default reading)."""
+    return _cached_table(f"pinyin-pypinyin-{_version('pypinyin')}.json", _build_pinyin)
 
 
 @cache

@@ -116,3 +116,5 @@ def print_warnings_summary(console: Console, ps) -> None:
         console.print(table)
     if ps.push_dir is not None:
         console.print(f"push lists: [bold]{ps.push_dir}[/bold] ({len(ps.files)} workbooks)")
+    else:
+        console.print("[yellow]no push lists: no rule could be evaluated for this date[/yellow]")

@@ -138,3 +138,16 @@ def test_a_failed_publish_leaves_the_previous_tables_and_files(ran, tmp_path, mo
     assert _snapshot(wh) == before
     assert not (push / nxt.isoformat()).exists()
     assert not list(push.glob(".*"))
+
+
+def test_a_night_without_registry_publishes_why_and_no_push_lists(tmp_path):
+    landing = tmp_path / "landing"
+    write_source(landing, "vehicles", "2026-11-28", [(OWNERS[0], {})], AS_OF)
+    wh = tmp_path / "wh.duckdb"
+    summary = run_for_date(landing, wh, AS_OF)
+    assert summary.published.push_dir is None and not (outputs_root_for(wh) / "push" / AS_OF.isoformat()).exists()
+    assert set(summary.rules.skipped) == {r.code for r in load_catalogue().rules}
+    with duckdb.connect(str(wh), read_only=True) as con:
+        reasons = [r for (r,) in con.execute("SELECT reason FROM rule_runs WHERE as_of = ?", [AS_OF]).fetchall()]
+        assert con.execute("SELECT count(*) FROM warnings").fetchone()[0] == 0
+    assert len(reasons) == 19 and all(r.startswith("registry_households missing") for r in reasons)

@@ -9,6 +9,7 @@ commit. A failure anywhere leaves the previously published tables and files as t
 from __future__ import annotations
 
 import logging
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -55,8 +56,10 @@ def publish(wh: Warehouse, as_of: date, out_dir: Path, catalogue: Catalogue | No
     con = wh.con
     con.execute(sql_text("rules/_pending.sql"))
     con.execute(sql_text("publish/tables.sql"))
-    if not wh.scalar("SELECT count(*) FROM pending_rule_runs WHERE as_of = ?", [as_of]):
+    runs = wh.scalar("SELECT count(*) FROM pending_rule_runs WHERE as_of = ?", [as_of])
+    if not runs:
         raise RuntimeError(f"nothing to publish for {as_of}: the rules step has not run for this date")
+    evaluated = wh.scalar("SELECT count(*) FROM pending_rule_runs WHERE as_of = ? AND status = 'evaluated'", [as_of])
     con.execute("SET VARIABLE as_of = ?::DATE", [as_of])
     summary = PublishSummary(as_of, Path(out_dir))
     final = Path(out_dir) / "push" / as_of.isoformat()
@@ -65,23 +68,32 @@ def publish(wh: Warehouse, as_of: date, out_dir: Path, catalogue: Catalogue | No
             _catalogue_table(wh, catalogue)
             con.execute(sql_text("publish/history.sql"))
             rows = con.sql(sql_text("publish/push_rows.sql")).pl()
-            for department in catalogue.departments:
-                name = safe_file_name(department) + ".xlsx"
-                write_department(tmp / name, rows.filter(pl.col("department") == department),
-                                 catalogue.category_names)
-                summary.files.append(name)
-            counts = (rows.group_by("department", "category")
-                      .agg([(pl.col("status") == s).sum().alias(s) for s in STATUSES])
-                      .sort("department", "category"))
-            write_summary(tmp / SUMMARY_FILE, rows, counts, catalogue.category_names, as_of)
-            summary.files.append(SUMMARY_FILE)
+            if evaluated:
+                _write_files(tmp, rows, catalogue, as_of, summary)
             skipped = con.execute("SELECT rule_code, reason FROM rule_runs WHERE as_of = ? AND status = 'skipped'",
                                   [as_of]).fetchall()
-        swap_in(tmp, final)
-    summary.push_dir = final
+        if evaluated:
+            swap_in(tmp, final)
+            summary.push_dir = final
+        else:  # no rule could run (no registry): departments get no lists, not empty ones
+            shutil.rmtree(final, ignore_errors=True)
+            log.warning("no push lists for %s: no rule could be evaluated", as_of)
     summary.skipped = dict(skipped)
     summary.counts = {
         "by_category": _counts(rows, "category", sorted(catalogue.categories)),
         "by_department": _counts(rows, "department", catalogue.departments),
     }
     return summary
+
+
+def _write_files(folder: Path, rows: pl.DataFrame, catalogue: Catalogue, as_of: date, summary: PublishSummary) -> None:
+    """Every department's workbook (even without warnings: "nothing new" is news) and the summary."""
+    for department in catalogue.departments:
+        name = safe_file_name(department) + ".xlsx"
+        write_department(folder / name, rows.filter(pl.col("department") == department), catalogue.category_names)
+        summary.files.append(name)
+    counts = (rows.group_by("department", "category")
+              .agg([(pl.col("status") == s).sum().alias(s) for s in STATUSES])
+              .sort("department", "category"))
+    write_summary(folder / SUMMARY_FILE, rows, counts, catalogue.category_names, as_of)
+    summary.files.append(SUMMARY_FILE)

@@ -27,7 +27,8 @@ COLUMNS = {  # frame column → Chinese header
 WIDTHS = {"title": 28, "category_name": 26, "id_number": 21, "evidence": 90}
 FORMULA_START = r"^[=+\-@\t\r]"
 EXCEL_CELL_MAX = 32_767
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+                    "constant_memory": True}  # rows streamed to disk: a province-sized list fits in memory
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:

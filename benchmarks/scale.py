@@ -1,0 +1,123 @@
+"""Province-scale benchmark: the whole nightly run at three sizes, beside the floor.
+
+    python -m benchmarks.scale                    # 1/10, 1/3 and full scale (≥3M persons, ≥10M records)
+    python -m benchmarks.scale --scales 0.1       # one size only
+
+For each size: generate (cached in bench-out/scale-<size>/), run `run_for_date` end to end in a
+fresh process, print each stage's wall time and the peak RSS of the whole process tree, run the
+floor (benchmarks/floor.py: read the same files, exact number joins only) in a fresh process,
+and print our time as a ratio of the floor's. Then time per record at each size.
+Targets (issue 6): full scale ≤ 3 × floor and ≤ 10 minutes, peak RSS ≤ 6 GB, time per record at
+full scale within 20% of that at 1/10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import polars as pl
+import psutil
+
+FULL = {"households": 1_260_000, "dept_scale": 0.39}  # ≈3.0M registry persons, ≈10.5M department records
+AS_OF = "2026-11-28"
+
+OURS = """
+import json, sys, time
+from datetime import date
+from pathlib import Path
+from pipelines.orchestrate import run_for_date
+landing, warehouse = Path(sys.argv[1]), Path(sys.argv[2])
+t0 = time.perf_counter()
+s = run_for_date(landing, warehouse, date.fromisoformat(sys.argv[3]), reuse=False)
+stage = {}
+for r in s.staged.values():
+    for k, v in (getattr(r, "timings", None) or {"stage": r.seconds}).items():
+        stage[k] = stage.get(k, 0.0) + v
+print(json.dumps({"seconds": time.perf_counter() - t0, "timings": s.timings, "stage_parts": stage,
+                  "rows": s.totals()}))
+"""
+
+
+def measure(cmd: list[str]) -> tuple[dict, float, float]:
+    """Run a command; return its JSON output, wall seconds and peak RSS (GB) of its process tree."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(proc.pid)
+        while not done.is_set():
+            try:
+                procs = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, _ = proc.communicate()
+    done.set()
+    t.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[:3]} failed with exit code {proc.returncode}")
+    return json.loads(out.strip().splitlines()[-1]), time.perf_counter() - started, peak / 1e9
+
+
+def ensure_data(root: Path, fraction: float) -> Path:
+    from pipelines.demo import DemoConfig, generate
+
+    if not (root / "truth" / "records.parquet").exists():
+        t0 = time.perf_counter()
+        generate(root, DemoConfig(households=int(FULL["households"] * fraction), dept_scale=FULL["dept_scale"]))
+        print(f"  generated {root} in {time.perf_counter() - t0:.0f} s", flush=True)
+    return root / "landing"
+
+
+def run_size(fraction: float, out: Path) -> dict:
+    root = out / f"scale-{fraction:g}"
+    landing = ensure_data(root, fraction)
+    warehouse = root / "warehouse.duckdb"
+    for p in (warehouse, warehouse.with_suffix(".duckdb.wal")):
+        p.unlink(missing_ok=True)
+    ours, ours_s, ours_gb = measure([sys.executable, "-c", OURS, str(landing), str(warehouse), AS_OF])
+    floor, floor_s, floor_gb = measure([sys.executable, "-m", "benchmarks.floor", str(landing), "--as-of", AS_OF])
+    records = ours["rows"]["rows_read"]
+    row = {"size": fraction, "records": records, "ours_s": round(ours_s, 1), "floor_s": round(floor_s, 1),
+           "ratio": round(ours_s / floor_s, 2), "peak_rss_gb": round(ours_gb, 2), "floor_rss_gb": round(floor_gb, 2),
+           "us_per_record": round(ours_s / records * 1e6, 2)}
+    stages = {"discover": ours["timings"].get("discover", 0), **{k: v for k, v in ours["stage_parts"].items()},
+              **{k: v for k, v in ours["timings"].items() if k not in ("discover", "stage")}}
+    print(f"\n== size {fraction:g}: {records:,} rows read")
+    print("  stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))
+    print(f"  ours {ours_s:.1f}s (peak RSS {ours_gb:.2f} GB) | floor {floor_s:.1f}s | ratio {ours_s / floor_s:.2f}",
+          flush=True)
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scales", type=float, nargs="+", default=[0.1, 1 / 3, 1.0])
+    ap.add_argument("--out", type=Path, default=Path("bench-out"))
+    args = ap.parse_args()
+    rows = [run_size(f, args.out) for f in args.scales]
+    table = pl.DataFrame(rows)
+    if rows:
+        base = rows[0]["us_per_record"]
+        table = table.with_columns((pl.col("us_per_record") / base).round(2).alias("per_record_vs_first"))
+    pl.Config.set_tbl_cols(20)
+    pl.Config.set_tbl_width_chars(200)
+    print("\n== summary")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
+from pipelines import paths
 from pipelines.contracts import load_contracts
 from pipelines.rules.catalogue import Catalogue, Rule, load_catalogue, load_params
 from pipelines.rules.context import prepare, sql_text
@@ -62,8 +63,6 @@ def _load_catalogue_tables(wh: Warehouse, catalogue: Catalogue) -> None:
 
 def _run_signals(wh: Warehouse, linked: list[str]) -> None:
     """The registry's facts, then each linked source's (a file per source, when there is one)."""
-    from pipelines import paths
-
     wh.con.execute(sql_text("signals/registry.sql"))
     for source in linked:
         if (paths.SQL / "signals" / f"{source}.sql").exists():

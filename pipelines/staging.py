@@ -4,7 +4,9 @@ Staging touches no database, so the Airflow DAG can run one task per source in p
 single writer loads the results into DuckDB (one writer per file). A delivery that cannot be
 trusted as a whole (a file that cannot be decoded or parsed, a missing required column,
 duplicate 序号 ...) is quarantined: nothing of it is loaded, and the reason names the file
-and the row.
+and the row. So is one that fails a critical expectation of its data-quality suite
+(`expectations/<source>.json`, run by `pipelines.validation` after normalising, before any
+Parquet is written); failed warning-level expectations are recorded and the delivery is loaded.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -58,6 +61,7 @@ class StageResult:
     message: str = ""
     seconds: float = 0.0
     folder: str = ""
+    validation: list[dict] = field(default_factory=list)  # one outcome per expectation (pipelines.validation)
 
     def to_json(self) -> str:
         d = asdict(self)
@@ -82,15 +86,28 @@ class StageResult:
     def issues_path(self) -> Path:
         return Path(self.folder) / "issues.parquet"
 
+    @property
+    def validation_path(self) -> Path:
+        return Path(self.folder) / "validation.json"
 
-def delivery_fingerprint(delivery: Delivery, contract: Contract) -> str:
-    """Changes when the files, the contract or the staging code change."""
+
+def delivery_fingerprint(delivery: Delivery, contract: Contract, gate: str = "") -> str:
+    """Changes when the files, the contract, the staging code or the data-quality gate change."""
     h = hashlib.sha256()
     h.update(delivery.fingerprint().encode())
     if contract.path is not None:
         h.update(contract.path.read_bytes())
     h.update(_code_fingerprint().encode())
+    h.update(gate.encode())
     return h.hexdigest()[:16]
+
+
+def _atomic(path: Path, write) -> None:
+    """Write through a temporary file and rename: a killed task (Airflow retries it) or two runs
+    staging the same delivery at once (a backfill beside the nightly run) never leave a torn file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
 
 
 def staging_folder(staging_root: Path, delivery: Delivery) -> Path:
@@ -133,11 +150,18 @@ def _read_all(delivery: Delivery, contract: Contract, result: StageResult) -> pl
     return frame
 
 
-def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, reuse: bool = True) -> StageResult:
-    """Read, normalise and check one delivery; write data/rejects/issues Parquet and meta.json."""
+def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, reuse: bool = True,
+                   previous_rows: int | None = None, previous_delivery: date | None = None) -> StageResult:
+    """Read, normalise, validate and check one delivery; write data/rejects/issues Parquet and meta.json.
+
+    `previous_rows`: rows read from the source's previous loaded delivery (`previous_delivery`),
+    which bounds this one's row count; None for a source's first delivery.
+    """
+    from pipelines.validation.delivery import gate_fingerprint, quarantine_message, validate_delivery
+
     started = time.perf_counter()
     folder = staging_folder(staging_root, delivery)
-    fingerprint = delivery_fingerprint(delivery, contract)
+    fingerprint = delivery_fingerprint(delivery, contract, gate_fingerprint(delivery.source, previous_rows))
     meta = folder / "meta.json"
     if reuse and meta.exists():
         cached = StageResult.from_json(meta.read_text(encoding="utf-8"))
@@ -145,11 +169,19 @@ def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, r
             return cached
     folder.mkdir(parents=True, exist_ok=True)
     result = StageResult(delivery.source, delivery.delivery_date, "staged", fingerprint, folder=str(folder))
+    result.validation_path.unlink(missing_ok=True)
     try:
         raw = _read_all(delivery, contract, result)
         result.rows_read = raw.height
         _duplicate_record_nos(contract, raw)
         norm = normalise_frame(contract, raw, delivery.delivery_date)
+        gate = validate_delivery(contract, raw, norm.data, previous_rows, previous_delivery)
+        if gate is not None:
+            result.validation = [o.to_dict() for o in gate.outcomes]
+            _atomic(result.validation_path,
+                    lambda p: p.write_text(json.dumps(gate.result, ensure_ascii=False), encoding="utf-8"))
+            if gate.critical_failures:
+                raise DeliveryError(", ".join(result.files), quarantine_message(gate))
     except DeliveryError as e:
         result.status = "quarantined"
         result.message = str(e)
@@ -160,9 +192,9 @@ def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, r
         result.rows_loaded = norm.data.height
         result.rows_rejected = norm.rejects.height
         result.value_issues = norm.issues.height
-        norm.data.write_parquet(result.data_path)
-        norm.rejects.write_parquet(result.rejects_path)
-        norm.issues.write_parquet(result.issues_path)
+        _atomic(result.data_path, norm.data.write_parquet)
+        _atomic(result.rejects_path, norm.rejects.write_parquet)
+        _atomic(result.issues_path, norm.issues.write_parquet)
     result.seconds = round(time.perf_counter() - started, 3)
-    meta.write_text(result.to_json(), encoding="utf-8")
+    _atomic(meta, lambda p: p.write_text(result.to_json(), encoding="utf-8"))
     return result

@@ -1,7 +1,8 @@
 """One logical date end to end, without Airflow: the same step functions the DAG tasks call.
 
-    discover → stage each source (read, normalise, check; no database) → load (one writer)
-    → link → rules → publish
+    discover (+ each source's previous delivery, the bound of its row count) → stage each
+    source (read, normalise, validate; no database) → load (one writer) → link → rules
+    → validate outputs → publish
 
 Each step is keyed on the logical date and can be re-run: a re-run replaces that date's rows.
 """
@@ -21,11 +22,14 @@ from pipelines.linking import LinkSummary, link_run
 from pipelines.publish import PublishSummary, publish
 from pipelines.rules import RulesSummary, apply_rules
 from pipelines.staging import StageResult, stage_delivery
+from pipelines.validation.quality import QualitySummary, check_outputs, record_delivery_results
 from pipelines.warehouse import Warehouse, outputs_root_for, staging_root_for
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (label, done, total)
+Previous = tuple[Delivery, "int | None"]  # an earlier delivery of a source and its rows read, if known
+PREVIOUS_CANDIDATES = 3  # earlier deliveries tried, newest first, for a row-count baseline
 REGISTRY_SOURCES = ("registry_households", "registry_persons")  # without them nothing can be linked
 
 
@@ -39,7 +43,9 @@ class RunSummary:
     timings: dict[str, float] = field(default_factory=dict)
     linking: LinkSummary | None = None
     rules: RulesSummary | None = None
+    quality: QualitySummary | None = None
     published: PublishSummary | None = None
+    previous: dict[str, list[Previous]] = field(default_factory=dict)  # source → row-count baselines
 
     @property
     def quarantined(self) -> list[StageResult]:
@@ -68,9 +74,77 @@ def discover_step(landing: Path, as_of: date, contracts: dict[str, Contract] | N
     return discover(Path(landing), as_of, contracts or load_contracts())
 
 
-def stage_step(delivery: Delivery, warehouse: Path, reuse: bool = True) -> StageResult:
+def previous_deliveries(warehouse: Path, discovery: Discovery) -> dict[str, list[Previous]]:
+    """The row-count baselines of the data-quality gate: for each chosen delivery, the source's
+    earlier complete deliveries on the landing zone (newest first, at most PREVIOUS_CANDIDATES),
+    each with its rows read when the warehouse's `delivery_log` already knows them (read-only).
+
+    Which delivery is "previous" comes from the landing zone, not from what the warehouse happens
+    to have loaded, so a date's gate does not depend on the order dates were run in (a backfill
+    beside the nightly run, or dates run out of order, give every date the same bound).
+    `stage_step` counts the rows of a baseline that delivery_log does not know."""
+    earlier: dict[str, list[Delivery]] = {}
+    for d in discovery.superseded:
+        chosen = discovery.chosen.get(d.source)
+        if chosen is not None and d.delivery_date < chosen.delivery_date:
+            earlier.setdefault(d.source, []).append(d)
+    if not earlier:
+        return {}
+    known: dict[tuple[str, date], int] = {}
+    warehouse = Path(warehouse)
+    if warehouse.exists():
+        with Warehouse(warehouse, read_only=True) as wh:
+            if wh.table_exists("delivery_log"):
+                for source, day, rows in wh.execute(
+                        "SELECT source, delivery_date, rows_read FROM delivery_log WHERE rows_read > 0").fetchall():
+                    known[(source, day)] = int(rows)
+    out = {}
+    for source, ds in earlier.items():
+        ds = sorted(ds, key=lambda d: d.delivery_date, reverse=True)[:PREVIOUS_CANDIDATES]
+        out[source] = [(d, known.get((source, d.delivery_date))) for d in ds]
+    return out
+
+
+def _rows_read(delivery: Delivery, staging_root: Path) -> int:
+    """Rows of a delivery as staging counts them (`StageResult.rows_read`); 0 when unreadable.
+    Remembered beside its staging folder, so a delivery no run uses is read once."""
+    import json
+
+    from pipelines.ingest.errors import DeliveryError
+    from pipelines.ingest.readers import read_file
+
+    memo = Path(staging_root) / delivery.source / f"{delivery.delivery_date.isoformat()}.rows.json"
+    key = delivery.fingerprint()
+    if memo.exists():
+        cached = json.loads(memo.read_text(encoding="utf-8"))
+        if cached.get("fingerprint") == key:
+            return int(cached["rows"])
     contract = load_contracts()[delivery.source]
-    return stage_delivery(delivery, contract, staging_root_for(Path(warehouse)), reuse=reuse)
+    try:
+        rows = sum(read_file(p, contract).rows for p in delivery.files)
+    except DeliveryError:
+        rows = 0
+    memo.parent.mkdir(parents=True, exist_ok=True)
+    memo.write_text(json.dumps({"fingerprint": key, "rows": rows}), encoding="utf-8")
+    return rows
+
+
+def baseline(previous: list[Previous] | None, staging_root: Path) -> tuple[date, int] | None:
+    """The first earlier delivery with rows (counted when delivery_log did not know them)."""
+    for d, rows in previous or []:
+        rows = rows if rows else _rows_read(d, staging_root)
+        if rows > 0:
+            return d.delivery_date, rows
+    return None
+
+
+def stage_step(delivery: Delivery, warehouse: Path, reuse: bool = True,
+               previous: list[Previous] | None = None) -> StageResult:
+    contract = load_contracts()[delivery.source]
+    staging_root = staging_root_for(Path(warehouse))
+    prev_date, prev_rows = baseline(previous, staging_root) or (None, None)
+    return stage_delivery(delivery, contract, staging_root, reuse=reuse,
+                          previous_rows=prev_rows, previous_delivery=prev_date)
 
 
 def load_step(warehouse: Path, discovery: Discovery, results: dict[str, StageResult]) -> None:
@@ -80,6 +154,7 @@ def load_step(warehouse: Path, discovery: Discovery, results: dict[str, StageRes
         for res in results.values():
             wh.load_staged(res)
         wh.record_run_sources(discovery, results, contracts)
+        record_delivery_results(wh, discovery.as_of, results)
 
 
 def link_step(warehouse: Path, as_of: date) -> LinkSummary:
@@ -94,6 +169,14 @@ def rules_step(warehouse: Path, as_of: date) -> RulesSummary:
         return apply_rules(wh, as_of)
 
 
+def validate_outputs_step(warehouse: Path, as_of: date) -> QualitySummary:
+    """The outputs gate (expectations/outputs.json) on the date's warnings, the date's Data Docs
+    and quality report (single writer). Raises OutputsRejected, so nothing is published, when a
+    critical expectation fails."""
+    with Warehouse(warehouse) as wh:
+        return check_outputs(wh, as_of, outputs_root_for(Path(warehouse)), staging_root_for(Path(warehouse)))
+
+
 def publish_step(warehouse: Path, as_of: date) -> PublishSummary:
     """Publish the date atomically: warnings and their history, push lists, report."""
     with Warehouse(warehouse) as wh:
@@ -106,6 +189,7 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
     summary = RunSummary(as_of, Path(landing), Path(warehouse), discovery=Discovery(as_of))
     t0 = time.perf_counter()
     summary.discovery = discover_step(landing, as_of, contracts)
+    summary.previous = previous_deliveries(warehouse, summary.discovery)
     summary.timings["discover"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -113,7 +197,8 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
     for i, delivery in enumerate(chosen):
         if progress:
             progress(f"staging {delivery.source}", i, len(chosen))
-        summary.staged[delivery.source] = stage_step(delivery, warehouse, reuse=reuse)
+        summary.staged[delivery.source] = stage_step(delivery, warehouse, reuse=reuse,
+                                                     previous=summary.previous.get(delivery.source))
     if progress:
         progress("staged", len(chosen), len(chosen))
     summary.timings["stage"] = time.perf_counter() - t0
@@ -133,6 +218,12 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
         progress("rules", 0, 1)
     summary.rules = rules_step(warehouse, as_of)
     summary.timings["rules"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if progress:
+        progress("validating outputs", 0, 1)
+    summary.quality = validate_outputs_step(warehouse, as_of)
+    summary.timings["validate_outputs"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     if progress:

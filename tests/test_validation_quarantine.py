@@ -1,0 +1,145 @@
+"""A delivery that fails a critical expectation is quarantined; the other sources and the rules
+that do not need it still run; results land in the warehouse, the Data Docs and the quality
+report. The outputs gate stops the publication of a date whose warnings fail it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.contracts import load_contracts, normalise_header
+from pipelines.demo import DemoConfig, generate
+from pipelines.orchestrate import run_for_date, validate_outputs_step
+from pipelines.validation.quality import OutputsRejected
+
+AS_OF = date(2026, 11, 28)
+BAD = "vehicles"        # VEHICLE_OWNER reads only it (and the registry)
+
+
+def corrupt_ids(folder: Path, source: str, share: float) -> int:
+    """Overwrite `share` of the identity numbers of a CSV delivery with garbage; returns how many."""
+    contract = load_contracts()[source]
+    wanted = {normalise_header(h) for h in contract.column("id_number").headers}
+    (path,) = [p for p in folder.iterdir() if p.suffix == ".csv"]
+    raw = path.read_bytes()
+    enc = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else ("utf-8" if _utf8(raw) else "gb18030")
+    rows = list(csv.reader(io.StringIO(raw.decode(enc))))
+    col = next(i for i, h in enumerate(rows[0]) if normalise_header(h) in wanted)
+    n = int((len(rows) - 1) * share)
+    for r in rows[1:n + 1]:
+        r[col] = "身份证号不详"
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buf.getvalue().encode(enc))
+    return n
+
+
+def _utf8(b: bytes) -> bool:
+    try:
+        b.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def quarantined_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("quarantine")
+    generate(root / "demo", DemoConfig(households=300, as_of=AS_OF))
+    landing = root / "landing"
+    shutil.copytree(root / "demo" / "landing", landing)
+    corrupted = corrupt_ids(landing / BAD / AS_OF.isoformat(), BAD, 0.6)
+    wh = root / "wh.duckdb"
+    summary = run_for_date(landing, wh, AS_OF)
+    return summary, wh, corrupted
+
+
+def q(wh: Path, sql: str, params=None):
+    with duckdb.connect(str(wh), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_the_bad_delivery_is_quarantined_and_the_others_load(quarantined_run):
+    summary, wh, corrupted = quarantined_run
+    states = dict(q(wh, "SELECT source, status FROM run_sources WHERE as_of = ?", [AS_OF]))
+    assert states.pop(BAD) == "quarantined"
+    assert set(states.values()) == {"loaded"}
+    msg = summary.staged[BAD].message
+    assert "id_valid.id_number.critical" in msg and "expectations/vehicles.json" in msg
+    assert not q(wh, f"SELECT count(*) FROM information_schema.tables WHERE table_name = 'stg_{BAD}'")[0][0] or \
+        not q(wh, f"SELECT count(*) FROM stg_{BAD}")[0][0]
+    # the other sources are linked; nothing of the quarantined one is
+    linked = dict(q(wh, "SELECT source, count(*) FROM links WHERE as_of = ? GROUP BY source", [AS_OF]))
+    assert BAD not in linked and len(linked) >= 10
+
+
+def test_rules_needing_it_are_skipped_and_the_others_run(quarantined_run):
+    summary, wh, _ = quarantined_run
+    assert "VEHICLE_OWNER" in summary.rules.skipped and BAD in summary.rules.skipped["VEHICLE_OWNER"]
+    assert "VEHICLE_OWNER" not in summary.rules.found
+    evaluated = [r for r, n in summary.rules.found.items() if n > 0]
+    assert {"MED_SUBSIDY", "DECEASED", "HEATING_AID"} <= set(evaluated)
+    assert summary.quality.skipped_rules["VEHICLE_OWNER"] == [BAD]
+    assert q(wh, "SELECT count(*) FROM warnings WHERE as_of = ? AND rule_code = 'VEHICLE_OWNER'", [AS_OF])[0][0] == 0
+    assert q(wh, "SELECT count(*) FROM warnings WHERE as_of = ?", [AS_OF])[0][0] > 0
+
+
+def test_results_are_stored_and_reported(quarantined_run):
+    summary, wh, corrupted = quarantined_run
+    rows = q(wh, "SELECT expectation, severity, success, observed_value, unexpected_count, action "
+                 "FROM validation_results WHERE as_of = ? AND source = ? AND NOT success", [AS_OF, BAD])
+    crit = [r for r in rows if r[0] == "id_valid.id_number.critical"]
+    assert crit and crit[0][5] == "quarantined" and crit[0][3] < 0.5 and crit[0][4] >= corrupted
+    warn = [r for r in rows if r[0] == "id_valid.id_number.warning"]
+    assert warn and warn[0][5] == "reported"
+    # every source's suite ran, and the outputs suite too
+    suites_run = {r[0] for r in q(wh, "SELECT DISTINCT suite FROM validation_results WHERE as_of = ?", [AS_OF])}
+    assert suites_run == set(load_contracts()) | {"outputs"}
+    assert q(wh, "SELECT source, expectation FROM quarantine_report WHERE as_of = ?", [AS_OF]) == \
+        [(BAD, "id_valid.id_number.critical")]
+    report = Path(summary.quality.report).read_text(encoding="utf-8")
+    assert "**vehicles**" in report and "VEHICLE_OWNER: needs vehicles" in report
+    data = json.loads(Path(summary.quality.report).with_suffix(".json").read_text(encoding="utf-8"))
+    assert list(data["quarantined"]) == [BAD]
+
+
+def test_data_docs_are_built_beside_the_warehouse(quarantined_run):
+    summary, wh, _ = quarantined_run
+    site = wh.with_name("wh.out") / "data_docs" / AS_OF.isoformat()
+    assert Path(summary.quality.data_docs) == site / "index.html"
+    pages = {p.relative_to(site).parts[1] for p in site.glob("validations/*/*/*/*.html")}
+    assert pages == set(load_contracts()) | {"outputs"}
+    assert (site.parent / "index.html").read_text(encoding="utf-8").count(AS_OF.isoformat()) >= 1
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "vehicles" in index
+
+
+def test_the_outputs_gate_stops_publishing_bad_warnings(quarantined_run, tmp_path):
+    _, wh, _ = quarantined_run
+    copy = tmp_path / "wh.duckdb"
+    shutil.copy(wh, copy)
+    shutil.copytree(wh.with_name("wh.staging"), tmp_path / "wh.staging")
+    with duckdb.connect(str(copy)) as con:
+        # a warning of someone not in the registry, one with the wrong category, one duplicate
+        con.execute("INSERT INTO pending_warnings SELECT * REPLACE ('NOBODY' AS person_id, 'x' AS subject_key) "
+                    "FROM pending_warnings WHERE as_of = ? AND rule_code = 'DECEASED' LIMIT 1", [AS_OF])
+        con.execute("UPDATE pending_warnings SET category = 1, category_code = 'policy_gap' "
+                    "WHERE as_of = ? AND rule_code = 'DECEASED' AND subject_key <> 'x' "
+                    "AND subject_key = (SELECT min(subject_key) FROM pending_warnings WHERE rule_code = 'DECEASED' "
+                    "AND subject_key <> 'x')", [AS_OF])
+        con.execute("INSERT INTO pending_warnings SELECT * FROM pending_warnings WHERE as_of = ? "
+                    "AND rule_code = 'HEATING_AID' LIMIT 1", [AS_OF])
+    with pytest.raises(OutputsRejected) as e:
+        validate_outputs_step(copy, AS_OF)
+    assert "were not published" in str(e.value)
+    failed = dict(q(copy, "SELECT expectation, action FROM validation_results WHERE as_of = ? AND source = 'outputs' "
+                          "AND NOT success", [AS_OF]))
+    assert failed == {"warning_person_in_registry": "stopped", "warning_category_of_rule": "stopped",
+                      "warning_unique": "stopped"}

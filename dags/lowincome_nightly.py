@@ -1,0 +1,107 @@
+"""lowincome_nightly: the nightly low-income monitoring run (低收入人口动态监测), 02:00 Asia/Shanghai.
+
+    discover → stage[source] (mapped: read + validate + normalise, no database)
+             → load → link → rules → validate_outputs → publish → summary
+
+Every task calls a function of `pipelines.dag_tasks` (the steps `lowincome run` chains), so a
+run gives the same tables as `lowincome run --as-of <as_of>`. The run covers the Shanghai
+business date before its logical date: the 02:00 run of 2026-11-29 has as_of 2026-11-28
+(`pipelines/dag_tasks.py` explains; `dag_run.conf {"as_of": "..."}` overrides). Every task that
+opens the DuckDB warehouse runs in the one-slot pool `lowincome_warehouse` (create it with
+`scripts/airflow.sh setup`); the stage tasks write only Parquet and run in parallel.
+Landing zone and warehouse: Airflow Variables `lowincome_landing` / `lowincome_warehouse`,
+else env LOWINCOME_LANDING / LOWINCOME_WAREHOUSE, else the demo's folders.
+
+This file holds no logic and imports nothing heavy: it is parsed often.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+
+from pipelines.dag_tasks import DAG_ID, POOL, SCHEDULE, TIMEZONE
+
+DEFAULT_ARGS = {
+    "owner": "civil-affairs-data",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+    "execution_timeout": timedelta(hours=3),
+}
+
+
+@dag(
+    dag_id=DAG_ID,
+    schedule=SCHEDULE,  # a cron string: CronTriggerTimetable in start_date's time zone
+    start_date=pendulum.datetime(2026, 11, 1, tz=pendulum.timezone(TIMEZONE)),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["lowincome", "civil-affairs", "nightly"],
+    doc_md=__doc__,
+)
+def lowincome_nightly():
+    @task(pool=POOL)  # reads the warehouse's delivery_log (row-count baselines)
+    def discover() -> list[dict]:
+        from pipelines import dag_tasks
+
+        return dag_tasks.discover_task(get_current_context())  # + XComs "run" and "discovery"
+
+    @task(map_index_template="{{ source }}")  # the UI names each mapped task by its source
+    def stage(run: dict, delivery: dict) -> dict:
+        from pipelines import dag_tasks
+
+        get_current_context()["source"] = delivery["source"]
+        return dag_tasks.stage(run, delivery)
+
+    @task(pool=POOL, trigger_rule="none_failed")  # also when there was nothing to stage
+    def load(run: dict, discovery: dict, staged) -> dict:
+        from pipelines import dag_tasks
+
+        return dag_tasks.load(run, discovery, staged)
+
+    @task(pool=POOL)
+    def link(run: dict) -> dict:
+        from pipelines import dag_tasks
+
+        return dag_tasks.link(run)
+
+    @task(pool=POOL)
+    def rules(run: dict) -> dict:
+        from pipelines import dag_tasks
+
+        return dag_tasks.rules(run)
+
+    @task(pool=POOL)
+    def validate_outputs(run: dict) -> dict:
+        from pipelines import dag_tasks
+
+        return dag_tasks.validate_outputs(run)
+
+    @task(pool=POOL)
+    def publish(run: dict) -> dict:
+        from pipelines import dag_tasks
+
+        return dag_tasks.publish(run)
+
+    @task(retries=0)  # deterministic: fails only when the date has no usable registry
+    def summary(run: dict, loaded: dict, quality: dict, published: dict) -> dict:
+        from pipelines import dag_tasks
+
+        return dag_tasks.summary(run, loaded, quality, published)
+
+    found = discover()
+    run = found["run"]
+    staged = stage.partial(run=run).expand(delivery=found)
+    loaded = load(run, found["discovery"], staged)
+    linked = link(run)
+    ruled = rules(run)
+    checked = validate_outputs(run)
+    published = publish(run)
+    loaded >> linked >> ruled >> checked >> published
+    summary(run, loaded, checked, published)
+
+
+lowincome_nightly()

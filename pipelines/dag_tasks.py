@@ -1,0 +1,275 @@
+"""What the Airflow tasks of `dags/lowincome_nightly.py` run: JSON-able in, JSON-able out.
+
+Each function is a thin wrapper over a step of `pipelines.orchestrate` (the steps `lowincome
+run` chains), so the DAG and the CLI compute the same tables, and every task can be called
+and tested without Airflow. Nothing here imports Airflow, polars, duckdb, pandas or
+great_expectations at module level.
+
+The run date (as_of)
+--------------------
+The pipeline's `as_of` is the Asia/Shanghai business date a run covers. The DAG is scheduled
+`0 2 * * *` in Asia/Shanghai with Airflow 3's CronTriggerTimetable, so a run's logical date is
+its trigger time: the run at 02:00 on 2026-11-29 (Shanghai) has logical_date
+2026-11-28T18:00Z and covers the day that has just ended:
+
+    as_of = (logical_date in Asia/Shanghai).date() - 1 day          → 2026-11-28
+
+(`ds` is the UTC date and is never used.) A run without a logical date (`airflow dags
+trigger` without `-l`) uses its `run_after` the same way. `dag_run.conf = {"as_of":
+"YYYY-MM-DD"}` names the date explicitly and wins. The wall clock is never read, so retries and
+re-runs of a run compute the same date. A backfill of business dates A..B is
+`airflow backfill create --dag-id lowincome_nightly --from-date <A+1>T00:00:00+08:00
+--to-date <B+1>T02:00:00+08:00 --max-active-runs 1` (see `backfill_window`; Airflow refuses a
+window that ends in the future, so B+1 02:00 must have passed).
+
+Paths
+-----
+landing zone: Airflow Variable `lowincome_landing`, else env LOWINCOME_LANDING, else
+`<project>/demo/landing`; warehouse: Variable `lowincome_warehouse`, else env
+LOWINCOME_WAREHOUSE, else `<project>/demo/warehouse.duckdb` (what `lowincome demo --run`
+writes). Airflow also reads Variables from AIRFLOW_VAR_LOWINCOME_LANDING / ..._WAREHOUSE.
+They are resolved once, by the discover task, and passed to the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from pipelines import paths
+
+log = logging.getLogger(__name__)
+
+DAG_ID = "lowincome_nightly"
+TIMEZONE = "Asia/Shanghai"
+SCHEDULE = "0 2 * * *"
+POOL = "lowincome_warehouse"           # one slot: every task that opens the DuckDB file
+POOL_DESCRIPTION = "lowincome-monitor: the DuckDB warehouse takes one writer at a time"
+VAR_LANDING, ENV_LANDING = "lowincome_landing", "LOWINCOME_LANDING"
+VAR_WAREHOUSE, ENV_WAREHOUSE = "lowincome_warehouse", "LOWINCOME_WAREHOUSE"
+DEFAULT_LANDING = paths.PROJECT_ROOT / "demo" / "landing"
+DEFAULT_WAREHOUSE = paths.PROJECT_ROOT / "demo" / "warehouse.duckdb"
+
+Getter = Callable[[str], "str | None"]
+
+
+# --------------------------------------------------------------------------- run date and paths
+def as_of_for(logical_date: datetime | None, run_after: datetime | None = None,
+              conf: Mapping[str, Any] | None = None) -> date:
+    """The business date a run covers (see the module doc)."""
+    if conf and conf.get("as_of"):
+        return date.fromisoformat(str(conf["as_of"]))
+    moment = logical_date or run_after
+    if moment is None:
+        raise ValueError("the run has neither a logical date nor run_after: pass conf {\"as_of\": \"YYYY-MM-DD\"}")
+    if moment.tzinfo is None:  # Airflow's dates are aware; a naive one is taken as UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(TIMEZONE)).date() - timedelta(days=1)
+
+
+def logical_date_for(as_of: date) -> datetime:
+    """The logical date of the scheduled run that covers `as_of` (02:00 Shanghai the next day), in UTC."""
+    local = datetime(as_of.year, as_of.month, as_of.day, 2, tzinfo=ZoneInfo(TIMEZONE)) + timedelta(days=1)
+    return local.astimezone(timezone.utc)
+
+
+def backfill_window(first: date, last: date) -> tuple[str, str]:
+    """--from-date/--to-date of `airflow backfill create` whose runs cover as_of first..last."""
+    return (f"{(first + timedelta(days=1)).isoformat()}T00:00:00+08:00",
+            f"{(last + timedelta(days=1)).isoformat()}T02:00:00+08:00")
+
+
+def resolve_paths(variable: Getter | None = None, environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """(landing, warehouse): Airflow Variable, else environment variable, else the default."""
+    env = os.environ if environ is None else environ
+    variable = variable or (lambda key: None)
+    landing = variable(VAR_LANDING) or env.get(ENV_LANDING) or str(DEFAULT_LANDING)
+    warehouse = variable(VAR_WAREHOUSE) or env.get(ENV_WAREHOUSE) or str(DEFAULT_WAREHOUSE)
+    return str(Path(landing).expanduser()), str(Path(warehouse).expanduser())
+
+
+def _airflow_variable(key: str) -> str | None:
+    from airflow.sdk import Variable
+
+    return Variable.get(key, default=None)
+
+
+def run_params(context: Mapping[str, Any], variable: Getter | None = _airflow_variable) -> dict:
+    """The run's parameters from an Airflow task context: as_of, landing, warehouse."""
+    dag_run = context.get("dag_run")
+    logical = context.get("logical_date")  # the key is absent when the run has no logical date
+    run_after = getattr(dag_run, "run_after", None)
+    conf = getattr(dag_run, "conf", None) or {}
+    as_of = as_of_for(logical, run_after, conf)
+    landing, warehouse = resolve_paths(variable)
+    return {"as_of": as_of.isoformat(), "landing": landing, "warehouse": warehouse,
+            "logical_date": logical.isoformat() if logical else None,
+            "run_id": getattr(dag_run, "run_id", None)}
+
+
+def _day(run: Mapping) -> date:
+    return date.fromisoformat(run["as_of"])
+
+
+# --------------------------------------------------------------------------- (de)serialising
+def _jsonable(obj) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        obj = dataclasses.asdict(obj)
+    return json.loads(json.dumps(obj, default=str, ensure_ascii=False))
+
+
+def delivery_to_dict(d) -> dict:
+    return {"source": d.source, "delivery_date": d.delivery_date.isoformat(), "folder": str(d.folder),
+            "files": [str(p) for p in d.files]}
+
+
+def delivery_from_dict(d: Mapping):
+    from pipelines.ingest.discovery import Delivery
+
+    return Delivery(d["source"], date.fromisoformat(d["delivery_date"]), Path(d["folder"]),
+                    tuple(Path(p) for p in d["files"]))
+
+
+def discovery_to_dict(disc) -> dict:
+    return {"as_of": disc.as_of.isoformat(),
+            "chosen": {s: delivery_to_dict(d) for s, d in disc.chosen.items()},
+            "missing": list(disc.missing),
+            "ignored": [{"path": str(i.path), "reason": i.reason} for i in disc.ignored],
+            "superseded": [delivery_to_dict(d) for d in disc.superseded]}
+
+
+def discovery_from_dict(d: Mapping):
+    from pipelines.ingest.discovery import Discovery, Ignored
+
+    return Discovery(date.fromisoformat(d["as_of"]),
+                     chosen={s: delivery_from_dict(x) for s, x in d["chosen"].items()},
+                     missing=list(d["missing"]),
+                     ignored=[Ignored(Path(i["path"]), i["reason"]) for i in d["ignored"]],
+                     superseded=[delivery_from_dict(x) for x in d["superseded"]])
+
+
+def _items(seq) -> list:
+    """The mapped tasks' outputs: Airflow's LazyXComSequence by index (iterating it to the end
+    logs a harmless but alarming "XCom not found"), or any iterable."""
+    if seq is None:
+        return []
+    if hasattr(seq, "__len__") and hasattr(seq, "__getitem__"):
+        return [seq[i] for i in range(len(seq))]
+    return list(seq)
+
+
+# --------------------------------------------------------------------------- the tasks
+def discover(run: dict) -> dict:
+    """Deliveries of the date (one mapped stage task each) and each source's row-count baseline.
+
+    Reads the landing zone and, read-only, the warehouse's delivery_log."""
+    from pipelines.orchestrate import discover_step, previous_deliveries
+
+    disc = discover_step(Path(run["landing"]), _day(run))
+    previous = previous_deliveries(Path(run["warehouse"]), disc)
+    deliveries = []
+    for source, d in disc.chosen.items():
+        item = delivery_to_dict(d)
+        item["previous"] = [{**delivery_to_dict(p), "rows": rows} for p, rows in previous.get(source, [])]
+        deliveries.append(item)
+    log.info("as_of %s: %d deliveries, missing %s", run["as_of"], len(deliveries), disc.missing)
+    return {"run": run, "deliveries": deliveries, "discovery": discovery_to_dict(disc)}
+
+
+def discover_task(context: Mapping[str, Any]) -> list[dict]:
+    """The DAG's discover task: returns the deliveries (the stage tasks map over them) and pushes
+    the run's parameters and the discovery as XComs `run` and `discovery` (Airflow maps only
+    over a task's return value)."""
+    out = discover(run_params(context))
+    ti = context["ti"]
+    ti.xcom_push(key="run", value=out["run"])
+    ti.xcom_push(key="discovery", value=out["discovery"])
+    return out["deliveries"]
+
+
+def stage(run: dict, delivery: dict) -> dict:
+    """Read, validate and normalise one delivery into Parquet; no database."""
+    from pipelines.orchestrate import stage_step
+
+    previous = [(delivery_from_dict(p), p.get("rows")) for p in delivery.get("previous") or []]
+    res = stage_step(delivery_from_dict(delivery), Path(run["warehouse"]), previous=previous)
+    if res.status == "quarantined":
+        log.warning("quarantined %s %s: %s", res.source, res.delivery_date, res.message)
+    return json.loads(res.to_json())
+
+
+def load(run: dict, discovery: dict, staged: Iterable[dict]) -> dict:
+    """The single writer: every staged delivery into DuckDB, the date's run_sources and gates."""
+    from pipelines.orchestrate import load_step
+    from pipelines.staging import StageResult
+
+    results = {}
+    for item in _items(staged):
+        res = StageResult.from_json(json.dumps(item))
+        results[res.source] = res
+    disc = discovery_from_dict(discovery)
+    load_step(Path(run["warehouse"]), disc, results)
+    states = {s: ("loaded" if r.status == "staged" else "quarantined") for s, r in results.items()}
+    states.update({s: "missing" for s in disc.missing})
+    return {"sources": dict(sorted(states.items())),
+            "quarantined": {s: r.message for s, r in results.items() if r.status != "staged"}}
+
+
+def link(run: dict) -> dict:
+    from pipelines.orchestrate import link_step
+
+    return _jsonable(link_step(Path(run["warehouse"]), _day(run)))
+
+
+def rules(run: dict) -> dict:
+    from pipelines.orchestrate import rules_step
+
+    return _jsonable(rules_step(Path(run["warehouse"]), _day(run)))
+
+
+def validate_outputs(run: dict) -> dict:
+    """The outputs gate; raises (the task fails, nothing is published) on a critical failure."""
+    from pipelines.orchestrate import validate_outputs_step
+
+    return _jsonable(validate_outputs_step(Path(run["warehouse"]), _day(run)).to_dict())
+
+
+def publish(run: dict) -> dict:
+    from pipelines.orchestrate import publish_step
+
+    return _jsonable(publish_step(Path(run["warehouse"]), _day(run)))
+
+
+REGISTRY_SOURCES = ("registry_households", "registry_persons")
+
+
+def summary(run: dict, loaded: dict, quality: dict, published: dict) -> dict:
+    """The run summary: what each source was, what was quarantined and skipped, where to look.
+
+    Fails (so the DAG run is marked failed, as `lowincome run` exits 1) when the date has no
+    trustworthy result: the registry is missing or quarantined."""
+    out = {
+        "as_of": run["as_of"],
+        "logical_date": run.get("logical_date"),
+        "warehouse": run["warehouse"],
+        "sources": loaded.get("sources", {}),
+        "quarantined": loaded.get("quarantined", {}),
+        "rules_skipped_for_quarantine": quality.get("skipped_rules", {}),
+        "quality_warnings": len(quality.get("warnings", [])),
+        "quality_report": quality.get("report"),
+        "data_docs": quality.get("data_docs"),
+        "published": published,
+    }
+    log.info("run summary for %s: %s", run["as_of"], json.dumps(out, ensure_ascii=False, default=str))
+    for source in REGISTRY_SOURCES:
+        state = out["sources"].get(source, "missing")
+        if state != "loaded":
+            raise RuntimeError(f"no trustworthy result for {run['as_of']}: {source} is {state}"
+                               + (f" ({out['quarantined'][source]})" if source in out["quarantined"] else ""))
+    return out

@@ -12,7 +12,6 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.contracts import Contract
-from pipelines.normalise.numbers import parse_record_no_expr
 
 
 def _blank_to_null(col: str) -> pl.Expr:
@@ -20,49 +19,57 @@ def _blank_to_null(col: str) -> pl.Expr:
     return pl.when(s != "").then(s)
 
 
+def _aligned(raw: pl.DataFrame, data: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """`data`'s columns row for row with `raw` (NULL for rows not loaded). normalise_frame keeps the
+    raw order and only drops rejected rows, so without rejects the frames align as they are."""
+    if data.height == raw.height:
+        return data.select(columns)
+    return raw.select("_file", "_row").join(data.select("_file", "_row", *columns), on=["_file", "_row"],
+                                            how="left", maintain_order="left").select(columns)
+
+
 def delivery_frame(contract: Contract, raw: pl.DataFrame, data: pl.DataFrame, columns: list[str]):
     """Build the validation frame of one delivery.
 
     raw   the readers' frame: every row read, text as delivered, canonical names, `_file`/`_row`
-    data  the normalised rows that would be loaded (with `_file`/`_row`)
+    data  the normalised rows that would be loaded (with `_file`/`_row`), in raw's order
     columns  the columns the suite reads (`suites.suite_columns`)
     """
-    wanted = set(columns)
     by_name = {c.name: c for c in contract.columns}
-    exprs: list[pl.Expr] = []
-    joined: list[pl.Expr] = []   # taken from `data` by (_file, _row)
+    from_raw: list[pl.Expr] = []
+    from_data: dict[str, pl.Expr] = {}   # output column → expression over `data`
+    coded: list[str] = []
     for col in columns:
         c = by_name.get(col)
         if col.endswith("_status") and col[: -len("_status")] in by_name:
-            joined.append(pl.col(col).cast(pl.Categorical))
+            from_data[col] = pl.col(col).cast(pl.Categorical)
         elif c is None:
             continue  # a column the contract does not know: left out, its expectation fails visibly
         elif col not in raw.columns:
             continue  # not delivered: `expect_column_to_exist` fails, the rest of the suite still runs
         elif c.type == "record_no":
-            exprs.append(parse_record_no_expr(pl.col(col)).alias(col))
+            # parsed by normalise (NULL when blank or not a number: those rows are rejected);
+            # as an integer, which is cheap to hand to pandas and to check for uniqueness
+            from_data[col] = pl.col(col).cast(pl.Int64, strict=False)
         elif c.type == "code":
             # canonical value when known, else the spelling as delivered (so GX can show it)
-            exprs.append(pl.col(col).alias(f"__raw_{col}"))
-            joined.append(pl.col(col).alias(f"__canon_{col}"))
+            from_raw.append(_blank_to_null(col).alias(f"__raw_{col}"))
+            from_data[f"__canon_{col}"] = pl.col(col)
+            coded.append(col)
         elif c.type in ("id_number", "name", "disability_card"):
             # only checked for presence: keep the column, never its values
-            exprs.append(pl.lit(None, pl.Categorical).alias(col))
+            from_raw.append(pl.lit(None, pl.Categorical).alias(col))
         else:
-            exprs.append(_blank_to_null(col).alias(col))
-    frame = raw.select("_file", "_row", *exprs)
-    if joined:
-        side = data.select("_file", "_row", *joined)
-        frame = frame.join(side, on=["_file", "_row"], how="left", maintain_order="left")
-    for col in columns:
-        c = by_name.get(col)
-        if c is not None and c.type == "code" and f"__raw_{col}" in frame.columns:
-            frame = frame.with_columns(
-                pl.coalesce(pl.col(f"__canon_{col}"), _blank_to_null(f"__raw_{col}")).cast(pl.Categorical).alias(col)
-            ).drop(f"__raw_{col}", f"__canon_{col}")
-    keep = [c for c in columns if c in frame.columns]
-    missing_status = [c for c in columns if c.endswith("_status") and c not in frame.columns and c in wanted]
-    if missing_status:  # no rows could be normalised: statuses are all unknown
-        frame = frame.with_columns([pl.lit(None, pl.Categorical).alias(c) for c in missing_status])
-        keep = [c for c in columns if c in frame.columns]
-    return frame.select(keep).to_pandas()
+            from_raw.append(_blank_to_null(col).alias(col))
+    parts = [raw.select(from_raw)] if from_raw else []
+    if from_data:
+        parts.append(_aligned(raw, data.select("_file", "_row", **from_data), list(from_data)))
+    if not parts:
+        return pl.DataFrame({"__rows": [None] * raw.height}).to_pandas()[[]]
+    frame = pl.concat(parts, how="horizontal")
+    if coded:
+        frame = frame.with_columns(
+            pl.coalesce(pl.col(f"__canon_{col}"), pl.col(f"__raw_{col}")).cast(pl.Categorical).alias(col)
+            for col in coded
+        ).drop([f"__raw_{c}" for c in coded] + [f"__canon_{c}" for c in coded])
+    return frame.select([c for c in columns if c in frame.columns]).to_pandas()

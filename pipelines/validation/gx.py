@@ -167,7 +167,9 @@ def run_suite(suite: dict, frame, asset: str, parameters: dict | None = None) ->
     """Validate a pandas frame against a suite dict; all expectations in one call."""
     g = gx()
     parameters = dict(parameters or {})
-    gx_params = {k: v for k, v in parameters.items() if k.startswith("row_count_")}
+    gx_params = {e["kwargs"][k]["$PARAMETER"]: None for e in suite["expectations"] for k in e["kwargs"]
+                 if isinstance(e["kwargs"][k], dict) and "$PARAMETER" in e["kwargs"][k]}  # unset → no bound
+    gx_params.update({k: v for k, v in parameters.items() if k in gx_params})
     s = g.ExpectationSuite(**{k: v for k, v in suite.items() if k != "id"})
     batch = _batch_definition(asset).get_batch(batch_parameters={"dataframe": frame})
     res = batch.validate(s, result_format=RESULT_FORMAT, expectation_parameters=gx_params)

@@ -233,11 +233,24 @@ def rules(run: dict) -> dict:
     return _jsonable(rules_step(Path(run["warehouse"]), _day(run)))
 
 
-def validate_outputs(run: dict) -> dict:
-    """The outputs gate; raises (the task fails, nothing is published) on a critical failure."""
-    from pipelines.orchestrate import validate_outputs_step
+def _fail_now(message: str) -> Exception:
+    """A failure a retry cannot fix: under Airflow, one that skips the remaining retries."""
+    try:
+        from airflow.sdk.exceptions import AirflowFailException
+    except ImportError:  # called without Airflow (tests, tools)
+        return RuntimeError(message)
+    return AirflowFailException(message)
 
-    return _jsonable(validate_outputs_step(Path(run["warehouse"]), _day(run)).to_dict())
+
+def validate_outputs(run: dict) -> dict:
+    """The outputs gate; fails (no retry, nothing is published) on a critical failure."""
+    from pipelines.orchestrate import validate_outputs_step
+    from pipelines.validation.quality import OutputsRejected
+
+    try:
+        return _jsonable(validate_outputs_step(Path(run["warehouse"]), _day(run)).to_dict())
+    except OutputsRejected as e:
+        raise _fail_now(str(e)) from e
 
 
 def publish(run: dict) -> dict:
@@ -270,6 +283,6 @@ def summary(run: dict, loaded: dict, quality: dict, published: dict) -> dict:
     for source in REGISTRY_SOURCES:
         state = out["sources"].get(source, "missing")
         if state != "loaded":
-            raise RuntimeError(f"no trustworthy result for {run['as_of']}: {source} is {state}"
-                               + (f" ({out['quarantined'][source]})" if source in out["quarantined"] else ""))
+            raise _fail_now(f"no trustworthy result for {run['as_of']}: {source} is {state}"
+                            + (f" ({out['quarantined'][source]})" if source in out["quarantined"] else ""))
     return out

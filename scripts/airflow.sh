@@ -57,6 +57,11 @@ running() { [ -f "$PGID_FILE" ] && pgrep -g "$(cat "$PGID_FILE")" >/dev/null 2>&
 
 start() {
   if running; then say "already running (process group $(cat "$PGID_FILE"))"; return 0; fi
+  if curl -fsS -o /dev/null "$URL/api/v2/monitor/health" 2>/dev/null; then
+    # another Airflow (another AIRFLOW_HOME) holds the port: its API would reject our tasks'
+    # tokens ("Invalid auth token"), so refuse instead of starting a second one
+    say "port $AIRFLOW_PORT is taken by another Airflow; stop it or set AIRFLOW_PORT"; exit 1
+  fi
   setup
   # setsid: standalone and all its children (scheduler, dag-processor, api-server, triggerer,
   # executor workers) form one process group we can stop together; it ignores Ctrl-C otherwise.

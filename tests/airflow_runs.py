@@ -31,9 +31,8 @@ D1, D2 = date(2026, 11, 28), date(2026, 11, 29)
 PLANTED = "health_serious_illness"   # quarantined on D2 (DIBAO_SINGLE and MULTI_HARDSHIP need it)
 HOUSEHOLDS = 300
 # Columns whose values differ between two runs of the same date by design (clock times,
-# durations), or by a known nondeterminism outside this feature: link_models.model holds
-# u_name_close from DuckDB reservoir sampling, which is not repeatable with several threads.
-VOLATILE = {("runs", "summary"), ("link_models", "model")}
+# durations).
+VOLATILE = {("runs", "summary")}
 
 
 def build_landing(root: Path) -> Path:

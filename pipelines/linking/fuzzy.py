@@ -31,13 +31,25 @@ def fit_model(con: duckdb.DuckDBPyConnection, cfg: dict) -> Model:
     exact = con.sql("SELECT * FROM exact_pairs").pl()
     model.pairs_for_m = exact.height
     model.m = estimate_m(exact, cfg["fuzzy_name_jaro_winkler"])
-    model.u_name_close = estimate_u_close(con.sql("SELECT * FROM random_pairs").pl(), cfg["fuzzy_name_jaro_winkler"])
+    model.u_name_close = estimate_u_close(random_pairs(con), cfg["fuzzy_name_jaro_winkler"])
     valid = con.execute("SELECT share_valid FROM registry_number_quality").fetchall()[0][0] or 0.0
     # A true match's number is inside the interval unless the registry's own number is wrong.
     model.m["number"] = {"within": max(float(valid), 0.5), "outside": max(1 - float(valid), 1e-4)}
-    shares = con.execute("SELECT source, share_in_registry FROM source_shares").fetchall()
+    shares = con.execute("SELECT source, share_in_registry FROM source_shares ORDER BY source").fetchall()
     model.share_in_registry = {s: float(v) for s, v in shares}
     return model
+
+
+def random_pairs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The two pseudo-random samples (model_samples.sql) paired off in order: random pairs."""
+    records = con.sql("SELECT * FROM random_records").pl()
+    people = con.sql("SELECT * FROM random_people").pl()
+    n = min(records.height, people.height)
+    pairs = pl.concat([records.head(n), people.head(n)], how="horizontal")
+    empty = {"r_sex": pl.String, "r_birth": pl.Date, "r_birth_year": pl.String, "r_county": pl.String,
+             "r_id_lo": pl.Int64, "r_id_hi": pl.Int64, "r_id_digits": pl.Int64, "g_id_num": pl.Int64,
+             "g_sex": pl.String, "g_birth": pl.Date, "g_county": pl.String}
+    return pairs.with_columns([pl.lit(None, dtype).alias(name) for name, dtype in empty.items()])
 
 
 def numbers_in_interval(con: duckdb.DuckDBPyConnection, lo: pl.Series, hi: pl.Series) -> pl.Series:

@@ -80,7 +80,7 @@ def link_run(wh: Warehouse, as_of: date, contracts: dict | None = None) -> LinkS
     with wh.transaction():
         con.execute(render("publish", as_of=f"DATE '{as_of}'"))
         con.execute("DELETE FROM link_models WHERE as_of = ?", [as_of])
-        con.execute("INSERT INTO link_models VALUES (?, ?)", [as_of, json.dumps(summary.model, ensure_ascii=False)])
+        con.execute("INSERT INTO link_models VALUES (?, ?)", [as_of, json.dumps(summary.model, ensure_ascii=False, sort_keys=True)])
     summary.by_source = _counts(wh, as_of)
     return summary
 

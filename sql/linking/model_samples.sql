@@ -14,26 +14,25 @@ FROM link_decisions d
 JOIN link_records r USING (source, delivery_date, record_no)
 JOIN link_registry g ON g.person_id = d.person_id
 WHERE d.outcome = 'link' AND d.method IN ('exact_id', 'id15_converted') AND r.name IS NOT NULL
-USING SAMPLE reservoir($model_sample_rows ROWS) REPEATABLE (7);
+-- a pseudo-random sample that is the same on every run (DuckDB's reservoir sample is not, with
+-- several threads): the records whose key hashes lowest
+ORDER BY hash(r.source, r.delivery_date, r.record_no), r.source, r.delivery_date, r.record_no
+LIMIT $model_sample_rows;
 
--- `random_pairs`: records and registry persons paired at random (almost all non-matches), for the
--- u-probability of the one level that has no frequency table (a close but different name).
-CREATE OR REPLACE TEMP TABLE random_pairs AS
-WITH r AS (
-    SELECT name AS r_name, pinyin AS r_pinyin, row_number() OVER () AS k
-    FROM (SELECT name, pinyin FROM link_records WHERE name IS NOT NULL
-          USING SAMPLE reservoir($model_sample_rows ROWS) REPEATABLE (11))
-),
-g AS (
-    SELECT name AS g_name, pinyin AS g_pinyin, row_number() OVER () AS k
-    FROM (SELECT name, pinyin FROM registry_people WHERE name IS NOT NULL
-          USING SAMPLE reservoir($model_sample_rows ROWS) REPEATABLE (13))
-)
-SELECT r_name, r_pinyin, g_name, g_pinyin,
-       NULL::VARCHAR AS r_sex, NULL::DATE AS r_birth, NULL::VARCHAR AS r_birth_year,
-       NULL::VARCHAR AS r_county, NULL::BIGINT AS r_id_lo, NULL::BIGINT AS r_id_hi, NULL::BIGINT AS r_id_digits,
-       NULL::BIGINT AS g_id_num, NULL::VARCHAR AS g_sex, NULL::DATE AS g_birth, NULL::VARCHAR AS g_county
-FROM r JOIN g USING (k);
+-- `random_records` / `random_people`: pseudo-random samples (lowest key hashes, the same on every
+-- run) that fuzzy.py pairs off one to one: almost all non-matches, for the u-probability of the
+-- one level that has no frequency table (a close but different name).
+CREATE OR REPLACE TEMP TABLE random_records AS
+SELECT name AS r_name, pinyin AS r_pinyin
+FROM link_records WHERE name IS NOT NULL
+ORDER BY hash(source, delivery_date, record_no), source, delivery_date, record_no
+LIMIT $model_sample_rows;
+
+CREATE OR REPLACE TEMP TABLE random_people AS
+SELECT name AS g_name, pinyin AS g_pinyin
+FROM registry_people WHERE name IS NOT NULL
+ORDER BY hash(person_id, 'u'), person_id
+LIMIT $model_sample_rows;
 
 -- Share of each source's valid numbers found in the registry: the prior that a record is a
 -- registry person at all.

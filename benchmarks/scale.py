@@ -26,6 +26,9 @@ import psutil
 
 FULL = {"households": 1_260_000, "dept_scale": 0.39}  # ≈3.0M registry persons, ≈10.5M department records
 AS_OF = "2026-11-28"
+# Registry persons whose department records keep the generator's raw values: about the share of
+# the low-income population a province would see warnings for (the rest is kept quiet).
+BACKGROUND_WARNINGS = 0.03
 
 OURS = """
 import json, sys, time
@@ -77,7 +80,8 @@ def ensure_data(root: Path, fraction: float) -> Path:
 
     if not (root / "truth" / "records.parquet").exists():
         t0 = time.perf_counter()
-        generate(root, DemoConfig(households=int(FULL["households"] * fraction), dept_scale=FULL["dept_scale"]))
+        generate(root, DemoConfig(households=int(FULL["households"] * fraction), dept_scale=FULL["dept_scale"],
+                                  plant_cases=True, background_warning_share=BACKGROUND_WARNINGS))
         print(f"  generated {root} in {time.perf_counter() - t0:.0f} s", flush=True)
     return root / "landing"
 

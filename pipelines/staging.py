@@ -16,10 +16,12 @@ import json
 import logging
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from datetime import date
 from pathlib import Path
+from typing import Iterator
 
 import polars as pl
 
@@ -62,6 +64,7 @@ class StageResult:
     seconds: float = 0.0
     folder: str = ""
     validation: list[dict] = field(default_factory=list)  # one outcome per expectation (pipelines.validation)
+    timings: dict[str, float] = field(default_factory=dict)  # read / normalise / validate / write seconds
 
     def to_json(self) -> str:
         d = asdict(self)
@@ -108,6 +111,21 @@ def _atomic(path: Path, write) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     write(tmp)
     os.replace(tmp, path)
+
+
+class _Clock:
+    """Adds the wall time of each `with clock(name):` block to a dict (the stage's timings)."""
+
+    def __init__(self, into: dict[str, float]):
+        self.into = into
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.into[name] = round(self.into.get(name, 0.0) + time.perf_counter() - t0, 3)
 
 
 def staging_folder(staging_root: Path, delivery: Delivery) -> Path:
@@ -170,12 +188,16 @@ def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, r
     folder.mkdir(parents=True, exist_ok=True)
     result = StageResult(delivery.source, delivery.delivery_date, "staged", fingerprint, folder=str(folder))
     result.validation_path.unlink(missing_ok=True)
+    clock = _Clock(result.timings)
     try:
-        raw = _read_all(delivery, contract, result)
-        result.rows_read = raw.height
-        _duplicate_record_nos(contract, raw)
-        norm = normalise_frame(contract, raw, delivery.delivery_date)
-        gate = validate_delivery(contract, raw, norm.data, previous_rows, previous_delivery)
+        with clock("read"):
+            raw = _read_all(delivery, contract, result)
+            result.rows_read = raw.height
+            _duplicate_record_nos(contract, raw)
+        with clock("normalise"):
+            norm = normalise_frame(contract, raw, delivery.delivery_date)
+        with clock("validate"):
+            gate = validate_delivery(contract, raw, norm.data, previous_rows, previous_delivery)
         if gate is not None:
             result.validation = [o.to_dict() for o in gate.outcomes]
             _atomic(result.validation_path,
@@ -192,9 +214,10 @@ def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, r
         result.rows_loaded = norm.data.height
         result.rows_rejected = norm.rejects.height
         result.value_issues = norm.issues.height
-        _atomic(result.data_path, norm.data.write_parquet)
-        _atomic(result.rejects_path, norm.rejects.write_parquet)
-        _atomic(result.issues_path, norm.issues.write_parquet)
+        with clock("write"):
+            _atomic(result.data_path, norm.data.write_parquet)
+            _atomic(result.rejects_path, norm.rejects.write_parquet)
+            _atomic(result.issues_path, norm.issues.write_parquet)
     result.seconds = round(time.perf_counter() - started, 3)
     _atomic(meta, lambda p: p.write_text(result.to_json(), encoding="utf-8"))
     return result

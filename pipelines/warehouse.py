@@ -28,6 +28,14 @@ def read_sql(relative: str) -> str:
     return (paths.SQL / relative).read_text(encoding="utf-8")
 
 
+def _quote(path: Path | str) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _delivery_select(delivery_date: date, data_path: str) -> str:
+    return f"SELECT DATE '{delivery_date.isoformat()}' AS delivery_date, * FROM read_parquet({_quote(data_path)})"
+
+
 def stg_table(source: str) -> str:
     return f"stg_{source}"
 
@@ -94,50 +102,38 @@ class Warehouse:
     # ------------------------------------------------------------------ loading
     def is_loaded(self, result: StageResult) -> bool:
         row = self.one(
-            "SELECT fingerprint, status FROM delivery_log WHERE source = ? AND delivery_date = ?",
+            "SELECT fingerprint, status, data_path FROM delivery_log WHERE source = ? AND delivery_date = ?",
             [result.source, result.delivery_date],
         )
         wanted = "loaded" if result.status == "staged" else result.status
-        return bool(row and row[0] == result.fingerprint and row[1] == wanted)
-
-    def _ensure_stg_table(self, table: str, parquet: str) -> None:
-        if not self.table_exists(table):
-            self.execute(
-                f"CREATE TABLE {table} AS SELECT NULL::DATE AS delivery_date, * "
-                f"FROM read_parquet('{parquet}') LIMIT 0"
-            )
-            return
-        have = {r[0] for r in self.execute(f"DESCRIBE {table}").fetchall()}
-        for name, typ, *_ in self.execute(f"DESCRIBE SELECT * FROM read_parquet('{parquet}')").fetchall():
-            if name not in have:  # the contract grew a column: older deliveries keep NULL
-                self.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {typ}')
+        return bool(row and row[0] == result.fingerprint and row[1] == wanted
+                    and (row[2] is None or Path(row[2]).exists()))
 
     def load_staged(self, result: StageResult) -> None:
-        """Replace this delivery's rows with the staged ones, in one transaction."""
+        """Record a staged delivery: its rejects, value issues and log row (one transaction), and
+        expose its rows through the view stg_<source>.
+
+        Staged rows stay in their Parquet file beside the warehouse (written once by staging);
+        stg_<source> is a view over the loaded deliveries' files, so loading copies nothing.
+        """
         if self.is_loaded(result):
+            self.refresh_stg_view(result.source)
             return
-        table = stg_table(result.source)
+        loaded = result.status == "staged"
+        data = str(result.data_path.resolve()) if loaded else None
         with self.transaction():
             for t in ("rejects", "data_issues"):
                 self.execute(f"DELETE FROM {t} WHERE source = ? AND delivery_date = ?",
                              [result.source, result.delivery_date])
-            if self.table_exists(table):
-                self.execute(f"DELETE FROM {table} WHERE delivery_date = ?", [result.delivery_date])
-            if result.status == "staged":
-                data = result.data_path.as_posix()
-                self._ensure_stg_table(table, data)
-                self.execute(
-                    f"INSERT INTO {table} BY NAME SELECT ?::DATE AS delivery_date, * FROM read_parquet('{data}')",
-                    [result.delivery_date],
-                )
+            if loaded:
                 self.execute(
                     "INSERT INTO rejects SELECT ?, ?::DATE, file, \"row\", record_no, reason "
-                    f"FROM read_parquet('{result.rejects_path.as_posix()}')",
+                    f"FROM read_parquet({_quote(result.rejects_path.resolve())})",
                     [result.source, result.delivery_date],
                 )
                 self.execute(
                     "INSERT INTO data_issues SELECT ?, ?::DATE, file, \"row\", \"column\", problem, value "
-                    f"FROM read_parquet('{result.issues_path.as_posix()}')",
+                    f"FROM read_parquet({_quote(result.issues_path.resolve())})",
                     [result.source, result.delivery_date],
                 )
             else:
@@ -149,13 +145,34 @@ class Warehouse:
             self.execute("DELETE FROM delivery_log WHERE source = ? AND delivery_date = ?",
                          [result.source, result.delivery_date])
             self.execute(
-                "INSERT INTO delivery_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [result.source, result.delivery_date, result.fingerprint,
-                 "loaded" if result.status == "staged" else "quarantined",
+                "INSERT INTO delivery_log BY NAME SELECT ? AS source, ? AS delivery_date, ? AS fingerprint, "
+                "? AS status, ? AS files, ? AS encodings, ? AS unknown_headers, ? AS rows_read, ? AS rows_loaded, "
+                "? AS rows_rejected, ? AS value_issues, ? AS message, ? AS staged_seconds, ? AS loaded_at, "
+                "? AS data_path",
+                [result.source, result.delivery_date, result.fingerprint, "loaded" if loaded else "quarantined",
                  result.files, result.encodings, result.unknown_headers, result.rows_read,
                  result.rows_loaded, result.rows_rejected, result.value_issues, result.message,
-                 result.seconds, datetime.now()],
+                 result.seconds, datetime.now(), data],
             )
+            self.refresh_stg_view(result.source)
+
+    def loaded_files(self, source: str) -> list[tuple[date, str]]:
+        return self.execute(
+            "SELECT delivery_date, data_path FROM delivery_log WHERE source = ? AND status = 'loaded' "
+            "AND data_path IS NOT NULL ORDER BY delivery_date", [source]).fetchall()
+
+    def refresh_stg_view(self, source: str) -> None:
+        """stg_<source>: every loaded delivery's staged rows, with its delivery_date."""
+        name = stg_table(source)
+        kind = self.one("SELECT table_type FROM information_schema.tables WHERE table_name = ?", [name])
+        if kind and kind[0] == "BASE TABLE":  # a warehouse from before staging was kept as Parquet
+            self.execute(f"DROP TABLE {name}")
+        files = self.loaded_files(source)
+        if not files:
+            self.execute(f"DROP VIEW IF EXISTS {name}")
+            return
+        body = "\nUNION ALL BY NAME\n".join(_delivery_select(d, path) for d, path in files)
+        self.execute(f"CREATE OR REPLACE VIEW {name} AS\n{body}")
 
     # ------------------------------------------------------------------ runs
     def record_run_sources(self, discovery: Discovery, results: dict[str, StageResult],
@@ -185,15 +202,16 @@ class Warehouse:
     def create_current_views(self, as_of: date, contracts: dict[str, Contract]) -> dict[str, date]:
         """Temp views cur_<source> over the run's deliveries; an empty one for an unusable source."""
         usable = self.usable_sources(as_of)
+        paths = dict(self.execute(
+            "SELECT source, data_path FROM delivery_log l JOIN run_sources r USING (source, delivery_date) "
+            "WHERE r.as_of = ? AND r.status = 'loaded'", [as_of]).fetchall())
         for source in contracts:
-            table = stg_table(source)
-            if source in usable:
-                self.execute(
-                    f"CREATE OR REPLACE TEMP VIEW {cur_view(source)} AS "
-                    f"SELECT * FROM {table} WHERE delivery_date = DATE '{usable[source].isoformat()}'"
-                )
-            elif self.table_exists(table):
-                self.execute(f"CREATE OR REPLACE TEMP VIEW {cur_view(source)} AS SELECT * FROM {table} WHERE false")
+            if source in usable and paths.get(source):
+                self.execute(f"CREATE OR REPLACE TEMP VIEW {cur_view(source)} AS "
+                             f"{_delivery_select(usable[source], paths[source])}")
+            elif self.table_exists(stg_table(source)):
+                self.execute(f"CREATE OR REPLACE TEMP VIEW {cur_view(source)} AS "
+                             f"SELECT * FROM {stg_table(source)} WHERE false")
         if {"registry_persons", "registry_households"} <= set(usable):
             self.run_script("registry/person_status.sql")
             day = max(usable["registry_persons"], usable["registry_households"]).isoformat()

@@ -126,7 +126,8 @@ def snapshot(path: Path | str, as_of: date | None = None) -> dict[str, list[str]
         used = dict(con.execute("SELECT source, delivery_date FROM run_sources WHERE as_of = ? AND "
                                 "delivery_date IS NOT NULL", [as_of]).fetchall()) if as_of else {}
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+                                            "WHERE table_type = 'BASE TABLE' OR table_name LIKE 'stg\\_%' ESCAPE '\\' "
+                                            "ORDER BY 1").fetchall()]
         for t in tables:
             cols = con.execute(f'DESCRIBE "{t}"').fetchall()
             names = [c[0] for c in cols]

@@ -250,6 +250,9 @@ class DemoConfig:
     # planted rule cases (pipelines/demo/plant.py): every warning rule's firing cases and near
     # misses, on a background kept quiet for the rules; `lowincome demo` plants by default
     plant_cases: bool = False
+    # with plant_cases: share of registry persons whose background values are left as drawn
+    # (not quieted), so that a benchmark sees a realistic volume of warnings besides the planted
+    background_warning_share: float = 0.0
 
     # execution
     excel_workers: int = 1                   # processes writing Excel parts beside the main one (0 = inline)

@@ -46,7 +46,7 @@ class Planter:
         self.cfg, self.cases = cfg, [c for c in build_cases(cfg.as_of, params) if c.demo]
         self.pop = pop = _extend(pop, cfg, self.cases, self.keys)
         self.clean_keys = np.asarray(sorted(self.keys.values()), dtype=np.int64)
-        self.quiet = Quiet(pop, params, cfg.seed, self.clean_keys)
+        self.quiet = Quiet(pop, params, cfg.seed, self.clean_keys, noisy_share=cfg.background_warning_share)
         return pop
 
     # ------------------------------------------------------------------ per source

@@ -28,11 +28,14 @@ TEKUN = ("特困分散", "特困集中")
 
 
 class Quiet:
-    def __init__(self, pop: Population, params: dict, seed: int, planted: np.ndarray):
+    def __init__(self, pop: Population, params: dict, seed: int, planted: np.ndarray, noisy_share: float = 0.0):
         n, n_reg = pop.n, pop.n_registry
         keys = np.arange(n)
         decoy_of = pop.people["decoy_of"].fill_null(-1).to_numpy()
         self.reg = np.where(keys < n_reg, keys, np.where(pop.is_decoy, decoy_of, -1))
+        if noisy_share > 0:  # these registry persons (and their decoys) keep their drawn values
+            noisy = np.random.default_rng(np.random.SeedSequence([seed, 98])).random(n_reg) < noisy_share
+            self.reg = np.where((self.reg >= 0) & noisy[np.maximum(self.reg, 0)], -1, self.reg)
         view = pl.DataFrame({"person_key": np.arange(n_reg)}).join(pop.registry_view(), on="person_key", how="left",
                                                                     maintain_order="left")
         self.active = (view["status"] == "有效").fill_null(False).to_numpy()

@@ -14,8 +14,10 @@ CREATE TABLE IF NOT EXISTS delivery_log (
     message         VARCHAR,
     staged_seconds  DOUBLE,
     loaded_at       TIMESTAMP,
+    data_path       VARCHAR,            -- the staged Parquet file behind stg_<source>
     PRIMARY KEY (source, delivery_date)
 );
+ALTER TABLE delivery_log ADD COLUMN IF NOT EXISTS data_path VARCHAR;
 
 -- Rows that were not loaded, and why (a quarantined delivery has one row per file problem).
 CREATE TABLE IF NOT EXISTS rejects (

@@ -176,6 +176,7 @@ def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, r
     which bounds this one's row count; None for a source's first delivery.
     """
     from pipelines.validation.delivery import gate_fingerprint, quarantine_message, validate_delivery
+    from pipelines.validation.gx import prewarm
 
     started = time.perf_counter()
     folder = staging_folder(staging_root, delivery)
@@ -185,6 +186,7 @@ def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, r
         cached = StageResult.from_json(meta.read_text(encoding="utf-8"))
         if cached.fingerprint == fingerprint and cached.folder == str(folder):
             return cached
+    prewarm()
     folder.mkdir(parents=True, exist_ok=True)
     result = StageResult(delivery.source, delivery.delivery_date, "staged", fingerprint, folder=str(folder))
     result.validation_path.unlink(missing_ok=True)

@@ -24,7 +24,6 @@ REVIEW_CANDIDATES = 5
 
 
 def fit_model(con: duckdb.DuckDBPyConnection, cfg: dict) -> Model:
-    con.execute(render("frequencies"))
     con.execute(render("model_samples", model_sample_rows=int(cfg["u_sample_pairs"])))
     n = con.execute("SELECT count(*) FROM registry_people").fetchall()[0][0]
     model = Model(n_registry=max(int(n), 1))

@@ -65,10 +65,10 @@ def link_run(wh: Warehouse, as_of: date, contracts: dict | None = None) -> LinkS
         summary.seconds[name] = summary.seconds.get(name, 0) + time.perf_counter() - t0
 
     step("prepare", render("decisions"), render("registry_identities"), link_records_sql(departments),
-         render("known_identities"))
+         render("known_identities"), render("frequencies"))
     if departments:
         step("exact", render("tier_exact"))
-        step("repair", render("tier_repair"), render("frequencies"),
+        step("repair", render("tier_repair"),
              render("repair_scores", province_population=int(cfg["province_population"])))
         step("card", render("tier_card"))
         t0 = time.perf_counter()

@@ -12,6 +12,7 @@ import logging
 import math
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,31 +45,46 @@ def _quiet() -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
+_LOCK = threading.RLock()
+
+
 def gx():
     """The great_expectations module, imported once with its loggers at WARNING."""
-    if "gx" not in _STATE:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        logging.getLogger("great_expectations").setLevel(logging.WARNING)
-        import great_expectations
-        import great_expectations.execution_engine.pandas_execution_engine as pee
+    with _LOCK:
+        if "gx" not in _STATE:
+            os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+            logging.getLogger("great_expectations").setLevel(logging.WARNING)
+            import great_expectations
+            import great_expectations.execution_engine.pandas_execution_engine as pee
 
-        pee.HASH_THRESHOLD = 0  # no md5 fingerprint of the whole frame per batch
-        _quiet()
-        _STATE["gx"] = great_expectations
-    return _STATE["gx"]
+            pee.HASH_THRESHOLD = 0  # no md5 fingerprint of the whole frame per batch
+            _quiet()
+            _STATE["gx"] = great_expectations
+        return _STATE["gx"]
 
 
 def context():
     """One ephemeral context per process, without progress bars."""
-    if "context" not in _STATE:
-        g = gx()
-        ctx = g.get_context(mode="ephemeral")
-        ctx.variables.progress_bars = g.data_context.types.base.ProgressBarsConfig(globally=False)
-        _STATE["context"] = ctx
-        _STATE["datasource"] = ctx.data_sources.add_pandas(name="lowincome")
-        _STATE["batches"] = {}
-        _quiet()  # some modules pin INFO on their own logger when a context is made
-    return _STATE["context"]
+    with _LOCK:
+        if "context" not in _STATE:
+            g = gx()
+            ctx = g.get_context(mode="ephemeral")
+            ctx.variables.progress_bars = g.data_context.types.base.ProgressBarsConfig(globally=False)
+            _STATE["context"] = ctx
+            _STATE["datasource"] = ctx.data_sources.add_pandas(name="lowincome")
+            _STATE["batches"] = {}
+            _quiet()  # some modules pin INFO on their own logger when a context is made
+        return _STATE["context"]
+
+
+def prewarm() -> None:
+    """Start importing great_expectations (5-10 s of mostly Python) in a background thread.
+
+    Called when a process starts staging: the import then overlaps reading and normalising the
+    first delivery (polars releases the GIL), and the first suite finds it done."""
+    if "gx" not in _STATE and "prewarm" not in _STATE:
+        _STATE["prewarm"] = threading.Thread(target=context, name="gx-prewarm", daemon=True)
+        _STATE["prewarm"].start()
 
 
 def _batch_definition(asset: str):

@@ -31,19 +31,33 @@ AS_OF = "2026-11-28"
 BACKGROUND_WARNINGS = 0.03
 
 OURS = """
-import json, sys, time
+import json, sys, threading, time
 from datetime import date
 from pathlib import Path
+import psutil
 from pipelines.orchestrate import run_for_date
 landing, warehouse = Path(sys.argv[1]), Path(sys.argv[2])
+label, peaks, me = ["start"], {}, psutil.Process()
+
+def sample():
+    while True:
+        rss = me.memory_info().rss / 1e9
+        peaks[label[0]] = max(peaks.get(label[0], 0.0), rss)
+        time.sleep(0.05)
+
+threading.Thread(target=sample, daemon=True).start()
+
+def progress(text, done, total):
+    label[0] = text
+
 t0 = time.perf_counter()
-s = run_for_date(landing, warehouse, date.fromisoformat(sys.argv[3]), reuse=False)
+s = run_for_date(landing, warehouse, date.fromisoformat(sys.argv[3]), progress=progress, reuse=False)
 stage = {}
 for r in s.staged.values():
     for k, v in (getattr(r, "timings", None) or {"stage": r.seconds}).items():
         stage[k] = stage.get(k, 0.0) + v
 print(json.dumps({"seconds": time.perf_counter() - t0, "timings": s.timings, "stage_parts": stage,
-                  "rows": s.totals()}))
+                  "rows": s.totals(), "peak_gb": {k: round(v, 2) for k, v in peaks.items()}}))
 """
 
 
@@ -102,6 +116,8 @@ def run_size(fraction: float, out: Path) -> dict:
               **{k: v for k, v in ours["timings"].items() if k not in ("discover", "stage")}}
     print(f"\n== size {fraction:g}: {records:,} rows read")
     print("  stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))
+    top = sorted(ours["peak_gb"].items(), key=lambda kv: -kv[1])[:5]
+    print("  peak RSS by step (GB): " + ", ".join(f"{k} {v:.1f}" for k, v in top))
     print(f"  ours {ours_s:.1f}s (peak RSS {ours_gb:.2f} GB) | floor {floor_s:.1f}s | ratio {ours_s / floor_s:.2f}",
           flush=True)
     return row

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -22,10 +23,21 @@ from pipelines.ingest.discovery import Discovery
 from pipelines.staging import StageResult
 
 log = logging.getLogger(__name__)
+DEFAULT_DUCKDB_MEMORY = "3GB"  # the whole nightly run must stay within 6 GB on the province's machine
 
 
 def read_sql(relative: str) -> str:
     return (paths.SQL / relative).read_text(encoding="utf-8")
+
+
+def duckdb_settings(warehouse_path: Path) -> dict[str, str]:
+    """Bound DuckDB's memory (it would take 80% of the machine) and let big joins spill beside
+    the warehouse. LOWINCOME_DUCKDB_MEMORY overrides the limit (e.g. "8GB")."""
+    return {
+        "memory_limit": os.environ.get("LOWINCOME_DUCKDB_MEMORY", DEFAULT_DUCKDB_MEMORY),
+        "temp_directory": str(Path(warehouse_path).with_name(Path(warehouse_path).stem + ".tmp")),
+        "preserve_insertion_order": "false",
+    }
 
 
 def _quote(path: Path | str) -> str:
@@ -52,7 +64,7 @@ class Warehouse:
         self.read_only = read_only
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        self.con = duckdb.connect(str(self.path), read_only=read_only, config=duckdb_settings(self.path))
         if not read_only:
             self.con.execute(read_sql("warehouse/bookkeeping.sql"))
 

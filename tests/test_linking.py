@@ -200,7 +200,7 @@ def test_swapped_neighbours_are_repaired(linked):
 
 def test_no_swap_of_neighbours_passes_the_check_digit():
     """Why the repair tier only looks at numbers that fail their check: ISO 7064 MOD 11-2 catches
-    every adjacent transposition, the one with the check character included."""
+    every adjacent transposition of a valid number, the one with the check character included."""
     rng = random.Random(1)
     for _ in range(3000):
         body = "".join(rng.choice("0123456789") for _ in range(17))
@@ -310,3 +310,34 @@ def test_every_link_can_show_why(linked):
     missing = con.execute("SELECT count(*) FROM links l LEFT JOIN link_explanations e USING (as_of, source, "
                           "delivery_date, record_no) WHERE e.explanation IS NULL").fetchall()[0][0]
     assert missing == 0
+
+
+def test_fitting_variants_are_exactly_the_one_edit_numbers_that_pass_the_check():
+    """The SQL arithmetic (check_digits.sql) against brute force over all 180 one-edit variants."""
+    from pipelines.linking.sqlfiles import render
+
+    rng = random.Random(5)
+    typed = []
+    while len(typed) < 300:
+        body = "".join(rng.choice("0123456789") for _ in range(17))
+        last = rng.choice("0123456789X")
+        if last != check_char(body):
+            typed.append(body + last)
+    con = duckdb.connect()
+    con.execute(render("check_digits"))
+    con.execute("CREATE OR REPLACE TEMP TABLE numbers_to_repair AS SELECT unnest(?) AS typed", [typed])
+    got = {(t, v) for t, v, _ in con.execute("SELECT * FROM fitting_variants()").fetchall()}
+
+    def passes(n: str) -> bool:
+        return "X" not in n[:17] and n[17] == check_char(n[:17])
+
+    expected = set()
+    for t in typed:
+        for i in range(18):
+            for c in "0123456789X":
+                if c != t[i] and (c != "X" or i == 17) and passes(t[:i] + c + t[i + 1:]):
+                    expected.add((t, t[:i] + c + t[i + 1:]))
+        for i in range(17):
+            if t[i] != t[i + 1] and passes(swap(t, i)):
+                expected.add((t, swap(t, i)))
+    assert got == expected and len(got) > 300 * 15

@@ -87,8 +87,7 @@ def score_candidates(con: duckdb.DuckDBPyConnection, model: Model, cfg: dict) ->
         return pairs
     pairs = pairs.with_columns(f_number=numbers_in_interval(con, pairs["r_id_lo"], pairs["r_id_hi"]))
     compared = compare_pairs(pairs, cfg["fuzzy_name_jaro_winkler"])
-    scored = posteriors(weights(compared, model), model, cfg["min_share_in_registry"])
-    return scored.with_columns(_explanation().alias("explanation"))
+    return posteriors(weights(compared, model), model, cfg["min_share_in_registry"])
 
 
 def decide(con: duckdb.DuckDBPyConnection, scored: pl.DataFrame, cfg: dict) -> dict[str, int]:
@@ -108,7 +107,7 @@ def decide(con: duckdb.DuckDBPyConnection, scored: pl.DataFrame, cfg: dict) -> d
     )
     links = linked.select(
         *KEY, "person_id", pl.lit("fuzzy_name").alias("method"), pl.col("probability").alias("score"),
-        pl.lit("link").alias("outcome"), pl.lit(None, pl.String).alias("reason"), "explanation",
+        pl.lit("link").alias("outcome"), pl.lit(None, pl.String).alias("reason"), _explanation().alias("explanation"),
     )
     reviews = pl.concat([
         blocked.select(*KEY, pl.format("another known person ({} in all) shares the name and birth date",
@@ -123,7 +122,7 @@ def decide(con: duckdb.DuckDBPyConnection, scored: pl.DataFrame, cfg: dict) -> d
     decisions = pl.concat([links, review_rows]).with_columns(pl.col("delivery_date").cast(pl.Date))
     candidates = scored.join(reviews.select(KEY), on=KEY, how="semi").filter(
         (pl.col("candidate_rank") <= REVIEW_CANDIDATES) & (pl.col("probability") >= 0.001)
-    ).select(*KEY, "person_id", pl.col("probability").alias("score"), pl.col("explanation").alias("detail"))
+    ).select(*KEY, "person_id", pl.col("probability").alias("score"), _explanation().alias("detail"))
     con.register("fuzzy_decisions_df", decisions.to_arrow())
     con.register("fuzzy_candidates_df", candidates.to_arrow())
     con.execute("INSERT INTO link_decisions BY NAME SELECT * FROM fuzzy_decisions_df")

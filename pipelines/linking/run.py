@@ -68,7 +68,7 @@ def link_run(wh: Warehouse, as_of: date, contracts: dict | None = None) -> LinkS
          render("known_identities"), render("frequencies"))
     if departments:
         step("exact", render("tier_exact"))
-        step("repair", render("tier_repair"),
+        step("repair", render("check_digits"), render("tier_repair"),
              render("repair_scores", province_population=int(cfg["province_population"])))
         step("card", render("tier_card"))
         t0 = time.perf_counter()

@@ -13,9 +13,10 @@ by_name_birth AS (
     SELECT f.source, f.delivery_date, f.record_no, g.person_id
     FROM fuzzy_records f JOIN registry g ON g.pinyin = f.pinyin AND g.birth_date = f.birth_date
 ),
-by_name_county AS (
+by_name_county AS (   -- only for records without a birth date: with one, name + birth date is the key
     SELECT f.source, f.delivery_date, f.record_no, g.person_id
     FROM fuzzy_records f JOIN registry g ON g.pinyin = f.pinyin AND g.home_county = f.county
+    WHERE f.birth_date IS NULL
 ),
 by_name_number AS (
     SELECT f.source, f.delivery_date, f.record_no, g.person_id

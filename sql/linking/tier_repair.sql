@@ -1,53 +1,39 @@
 -- Tier 3: repaired numbers. A number whose check digit fails has a typo; the check digit catches
--- every single wrong character and every swap of neighbours (the check character included: a swap
--- of the last two characters never passes), so the true number is among its one-edit variants. A variant that is exactly one registry person's number, with the name
--- agreeing, is that person. Two or more persons within one edit: review. The same in reverse for a
+-- every single wrong character and every swap of neighbours (the check character included), so the
+-- true number is among its one-edit variants. A variant that is exactly one registry person's
+-- number, with the name agreeing, is that person. Two or more persons within one edit: review. The same in reverse for a
 -- registry number that fails its check against a department's valid number nobody else has.
-CREATE OR REPLACE TEMP TABLE repair_variants AS
-WITH dept_bad AS (
-    SELECT source, delivery_date, record_no, coalesce(id18, id_raw) AS typed, name, pinyin, 'department' AS typo_side
-    FROM link_records r
-    -- an 18-digit number taken for Excel damage (it fails its check and sits on a multiple of
-    -- 1000) may just as well carry a typo: it is tried here too before the fuzzy tier
-    WHERE (r.id_status = 'bad_check' OR (r.id_status = 'mangled' AND regexp_full_match(r.id_raw, '[0-9]{18}')))
-      AND NOT EXISTS (SELECT 1 FROM link_decisions d
-                      WHERE d.source = r.source AND d.delivery_date = r.delivery_date AND d.record_no = r.record_no)
-),
-positions AS (SELECT range AS i FROM range(0, 18)),
-characters AS (SELECT unnest(['0','1','2','3','4','5','6','7','8','9','X']) AS c),
-substitutions AS (
-    SELECT b.*, substr(typed, 1, i) || c || substr(typed, i + 2) AS variant, 'substitution' AS edit
-    FROM dept_bad b, positions, characters
-    WHERE c <> substr(typed, i + 1, 1) AND (c <> 'X' OR i = 17)
-),
-transpositions AS (
-    SELECT b.*, substr(typed, 1, i) || substr(typed, i + 2, 1) || substr(typed, i + 1, 1) || substr(typed, i + 3)
-           AS variant, 'transposition' AS edit
-    FROM dept_bad b, (SELECT range AS i FROM range(0, 17))
-    WHERE substr(typed, i + 1, 1) <> substr(typed, i + 2, 1)
-)
-SELECT * FROM substitutions UNION ALL SELECT * FROM transpositions;
+-- The variants come from check_digits.sql (only those that pass the check digit).
+CREATE OR REPLACE TEMP TABLE repair_records AS
+SELECT source, delivery_date, record_no, coalesce(id18, id_raw) AS typed, name, pinyin
+FROM link_records r
+-- an 18-digit number taken for Excel damage (it sits on a multiple of 1000) may just as well carry
+-- a typo: it is tried here too before the fuzzy tier
+WHERE (r.id_status = 'bad_check' OR (r.id_status = 'mangled' AND regexp_full_match(r.id_raw, '[0-9]{18}')))
+  AND NOT EXISTS (SELECT 1 FROM link_decisions d
+                  WHERE d.source = r.source AND d.delivery_date = r.delivery_date AND d.record_no = r.record_no);
+
+CREATE OR REPLACE TEMP TABLE numbers_to_repair AS SELECT DISTINCT typed FROM repair_records;
+CREATE OR REPLACE TEMP TABLE repair_variants AS SELECT * FROM fitting_variants();
+
+CREATE OR REPLACE TEMP TABLE numbers_to_repair AS
+SELECT DISTINCT id18 AS typed FROM link_registry WHERE id_status = 'bad_check' AND id_rank = 1;
+CREATE OR REPLACE TEMP TABLE registry_repair_variants AS SELECT * FROM fitting_variants();
 
 CREATE OR REPLACE TEMP TABLE repair_matches AS
 WITH forward AS (
-    SELECT v.source, v.delivery_date, v.record_no, v.edit, 'department' AS typo_side,
-           g.person_id, g.id18, name_level(v.name, v.pinyin, g.name, g.pinyin) AS name_level
+    SELECT r.source, r.delivery_date, r.record_no, v.edit, 'department' AS typo_side,
+           g.person_id, g.id18, name_level(r.name, r.pinyin, g.name, g.pinyin) AS name_level
     FROM repair_variants v
     JOIN link_registry g ON g.id18 = v.variant AND g.id_status = 'valid' AND g.id_rank = 1
+    JOIN repair_records r ON r.typed = v.typed
 ),
 registry_bad AS (
     SELECT person_id, id18 AS typed, name, pinyin FROM link_registry WHERE id_status = 'bad_check' AND id_rank = 1
 ),
 registry_variants AS (
-    SELECT b.*, substr(typed, 1, i) || c || substr(typed, i + 2) AS variant, 'substitution' AS edit
-    FROM registry_bad b, (SELECT range AS i FROM range(0, 18)),
-         (SELECT unnest(['0','1','2','3','4','5','6','7','8','9','X']) AS c)
-    WHERE c <> substr(typed, i + 1, 1) AND (c <> 'X' OR i = 17)
-    UNION ALL
-    SELECT b.*, substr(typed, 1, i) || substr(typed, i + 2, 1) || substr(typed, i + 1, 1) || substr(typed, i + 3),
-           'transposition'
-    FROM registry_bad b, (SELECT range AS i FROM range(0, 17))
-    WHERE substr(typed, i + 1, 1) <> substr(typed, i + 2, 1)
+    SELECT b.person_id, b.typed, b.name, b.pinyin, v.variant, v.edit
+    FROM registry_repair_variants v JOIN registry_bad b USING (typed)
 ),
 reverse AS (
     SELECT r.source, r.delivery_date, r.record_no, v.edit, 'registry' AS typo_side,

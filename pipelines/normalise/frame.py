@@ -31,6 +31,10 @@ REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "record_no": pl.String, "re
 _PRIVATE_TYPES = {"id_number", "name", "disability_card"}
 
 
+# Above this share of distinct values a column is parsed row by row: deduplicating would cost more.
+REPEATED_ENOUGH = 0.5
+
+
 @dataclass
 class Normalised:
     data: pl.DataFrame
@@ -109,14 +113,9 @@ def _reject_reason(contract: Contract, typed: pl.DataFrame, raw: pl.DataFrame) -
     return raw.select(reason.otherwise(pl.lit(None, pl.String)).alias("reason")).to_series()
 
 
-def _distinct_typed(values: pl.Series, c: Column, delivery_date: date) -> pl.DataFrame:
-    """Typed columns for each distinct raw value of one column, keyed by `__raw`.
-
-    Columns repeat heavily (dates, codes, amounts, the six monthly rows of one person), so every
-    parse runs once per distinct value and is joined back: a 10-million-row delivery costs a few
-    hash joins instead of regexes over every cell.
-    """
-    uniq = values.unique().alias(c.name).to_frame()
+def _typed_values(values: pl.Series, c: Column, delivery_date: date) -> pl.DataFrame:
+    """Typed columns for the given raw values of one column (row-aligned), plus `__raw`."""
+    uniq = values.alias(c.name).to_frame()
     if c.type == "id_number":
         typed = id_columns(uniq.with_columns(pl.col(c.name).alias("__raw")), c.name, delivery_date)
     elif c.type == "disability_card":
@@ -137,10 +136,17 @@ def _typed_column(raw: pl.DataFrame, c: Column, delivery_date: date) -> pl.DataF
     """The typed output columns of one contract column, row-aligned with `raw`."""
     if c.type == "record_no":  # unique per row: one cheap pass, NFKC only if some value needs it
         col = raw[c.name]
+        if bool(col.str.contains(r"^[1-9][0-9]*$").fill_null(False).all()):
+            return col.to_frame()  # plain numbers already: nothing to parse
         if col.str.contains(r"[^\x00-\x7F]").any():
             col = col.str.normalize("NFKC")
         return col.to_frame().select(parse_record_no_expr(pl.col(c.name)).alias(c.name))
-    mapping = _distinct_typed(raw[c.name], c, delivery_date)
+    values = raw[c.name]
+    if values.len() and values.approx_n_unique() > REPEATED_ENOUGH * values.len():
+        return _typed_values(values, c, delivery_date).drop("__raw")  # nearly all distinct: parse in place
+    # Columns that repeat (dates, codes, amounts, the six monthly rows of one person) are parsed
+    # once per distinct value and joined back: a few hash joins instead of regexes over every cell.
+    mapping = _typed_values(values.unique(), c, delivery_date)
     keyed = raw.select(pl.col(c.name).alias("__raw"))
     return keyed.join(mapping, on="__raw", how="left", nulls_equal=True, maintain_order="left").drop("__raw")
 

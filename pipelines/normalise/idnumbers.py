@@ -43,15 +43,38 @@ def check_char(first17: str) -> str:
 
 
 # ---------------------------------------------------------------- polars (pipeline side)
-def _check_char_expr(first17: pl.Expr) -> pl.Expr:
-    weighted = [first17.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(WEIGHTS)]
-    index = pl.sum_horizontal(weighted) % 11
-    return index.replace_strict(list(range(11)), list(CHECK_CHARS), return_dtype=pl.String)
-
-
 def clean_id_expr(raw: pl.Expr) -> pl.Expr:
     """NFKC (full-width → half-width), drop quotes and every space, upper-case x."""
     return raw.str.normalize("NFKC").str.replace_all(_QUOTES_AND_SPACES, "").str.to_uppercase()
+
+
+def clean_ids(raw: pl.Series) -> pl.Series:
+    """`clean_id_expr` for a whole column, doing the expensive part only where it is needed.
+
+    Nearly every number is already 18 plain characters; NFKC, quote and space removal run only on
+    the others (NFKC alone costs a second per 3 million values)."""
+    plain = raw.str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False)
+    if bool(plain.all()):
+        return raw
+    idx = (~plain).arg_true()
+    messy = raw.gather(idx).to_frame("v").select(clean_id_expr(pl.col("v"))).to_series()
+    return raw.scatter(idx, messy)
+
+
+def check_chars(first17: pl.Series) -> pl.Series:
+    """Check character of each 17-digit value (NULL where the value is NULL), computed in numpy.
+
+    The values must be 17 ASCII digits or NULL (id_columns makes them so). They are joined into
+    one buffer viewed as an (n, 17) array: one matrix product instead of 17 string slices each."""
+    present = first17.is_not_null()
+    index = np.full(len(first17), -1, dtype=np.int8)
+    where = present.to_numpy()
+    if where.any():
+        joined = first17.filter(present).str.join("").item().encode("ascii")
+        digits = np.frombuffer(joined, dtype=np.uint8).reshape(-1, 17).astype(np.int32) - 48
+        index[where] = (digits @ np.asarray(WEIGHTS, dtype=np.int32)) % 11
+    return pl.Series(first17.name, index).replace_strict(
+        list(range(11)), list(CHECK_CHARS), default=None, return_dtype=pl.String)
 
 
 def id_columns(frame: pl.DataFrame, col: str, latest_birth: date | None = None, prefix: str | None = None) -> pl.DataFrame:
@@ -74,7 +97,7 @@ def id_columns(frame: pl.DataFrame, col: str, latest_birth: date | None = None, 
     t = "__id_"
     s = pl.col(f"{t}s")
     f17 = pl.col(f"{t}f17")
-    out = frame.lazy().with_columns(clean_id_expr(pl.col(col)).alias(f"{t}s")).with_columns(
+    out = frame.with_columns(clean_ids(frame[col]).alias(f"{t}s")).lazy().with_columns(
         (s.is_null() | (s == "") | s.is_in(["NULL", "NONE", "NAN", "-", "无"])).alias(f"{t}blank"),
         s.str.contains(r"^\d(\.\d+)?E\+?\d+$").alias(f"{t}sci"),
         s.str.contains(r"^\d{10,}\.\d*$").alias(f"{t}float"),
@@ -83,8 +106,8 @@ def id_columns(frame: pl.DataFrame, col: str, latest_birth: date | None = None, 
     ).with_columns(
         pl.when(pl.col(f"{t}is15")).then(s.str.slice(0, 6) + pl.lit("19") + s.str.slice(6, 9))
         .when(pl.col(f"{t}is18")).then(s.str.slice(0, 17)).alias(f"{t}f17"),
-    ).with_columns(
-        _check_char_expr(f17).alias(f"{t}expected"),
+    ).collect()
+    out = out.with_columns(check_chars(out[f"{t}f17"]).alias(f"{t}expected")).lazy().with_columns(
         s.cast(pl.Int64, strict=False).alias(f"{t}int"),
         ((s.cast(pl.Int64, strict=False) + 500) // 1000).alias(f"{t}k"),
         f17.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False).alias(f"{t}birth"),

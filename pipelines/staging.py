@@ -217,7 +217,9 @@ def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, r
         result.rows_rejected = norm.rejects.height
         result.value_issues = norm.issues.height
         with clock("write"):
-            _atomic(result.data_path, norm.data.write_parquet)
+            # lz4 without column statistics: a third faster to write than the zstd default, and
+            # the staged file is only ever scanned whole
+            _atomic(result.data_path, lambda p: norm.data.write_parquet(p, compression="lz4", statistics=False))
             _atomic(result.rejects_path, norm.rejects.write_parquet)
             _atomic(result.issues_path, norm.issues.write_parquet)
     result.seconds = round(time.perf_counter() - started, 3)

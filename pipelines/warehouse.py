@@ -119,7 +119,7 @@ class Warehouse:
         )
         wanted = "loaded" if result.status == "staged" else result.status
         return bool(row and row[0] == result.fingerprint and row[1] == wanted
-                    and (row[2] is None or Path(row[2]).exists()))
+                    and (row[2] is None or self.staged_file(row[2]).exists()))
 
     def load_staged(self, result: StageResult) -> None:
         """Record a staged delivery: its rejects, value issues and log row (one transaction), and
@@ -132,7 +132,7 @@ class Warehouse:
             self.refresh_stg_view(result.source)
             return
         loaded = result.status == "staged"
-        data = str(result.data_path.resolve()) if loaded else None
+        data = self.staged_name(result.data_path) if loaded else None
         with self.transaction():
             for t in ("rejects", "data_issues"):
                 self.execute(f"DELETE FROM {t} WHERE source = ? AND delivery_date = ?",
@@ -168,10 +168,23 @@ class Warehouse:
             )
             self.refresh_stg_view(result.source)
 
+    def staged_name(self, data_path: Path) -> str:
+        """What delivery_log keeps: the path under the staging root, so a warehouse and its staging
+        folder can move together (and two warehouses of the same deliveries log the same rows)."""
+        full = Path(data_path).resolve()
+        try:
+            return full.relative_to(self.staging_root.resolve()).as_posix()
+        except ValueError:
+            return str(full)
+
+    def staged_file(self, name: str) -> Path:
+        return self.staging_root.resolve() / name  # an absolute name (older warehouses) stays as it is
+
     def loaded_files(self, source: str) -> list[tuple[date, str]]:
-        return self.execute(
+        rows = self.execute(
             "SELECT delivery_date, data_path FROM delivery_log WHERE source = ? AND status = 'loaded' "
             "AND data_path IS NOT NULL ORDER BY delivery_date", [source]).fetchall()
+        return [(d, str(self.staged_file(name))) for d, name in rows]
 
     def refresh_stg_view(self, source: str) -> None:
         """stg_<source>: every loaded delivery's staged rows, with its delivery_date."""
@@ -220,7 +233,7 @@ class Warehouse:
         for source in contracts:
             if source in usable and paths.get(source):
                 self.execute(f"CREATE OR REPLACE TEMP VIEW {cur_view(source)} AS "
-                             f"{_delivery_select(usable[source], paths[source])}")
+                             f"{_delivery_select(usable[source], self.staged_file(paths[source]))}")
             elif self.table_exists(stg_table(source)):
                 self.execute(f"CREATE OR REPLACE TEMP VIEW {cur_view(source)} AS "
                              f"SELECT * FROM {stg_table(source)} WHERE false")

@@ -96,6 +96,22 @@ def test_rerun_gives_the_same_tables(ran):
     assert _snapshot(wh) == before
 
 
+def test_a_moved_warehouse_still_finds_its_staged_rows(ran, tmp_path):
+    """delivery_log keeps staged files relative to <warehouse>.staging/, so the pair can move."""
+    summary, con, landing, wh = ran
+    names = [r[0] for r in con.execute("SELECT data_path FROM delivery_log WHERE status = 'loaded'").fetchall()]
+    con.close()
+    assert names and all(not Path(n).is_absolute() for n in names)
+    moved = tmp_path / "elsewhere" / "wh.duckdb"
+    moved.parent.mkdir()
+    wh.rename(moved)
+    wh.with_name("wh.staging").rename(moved.with_name("wh.staging"))
+    run_for_date(landing, moved, AS_OF)
+    with duckdb.connect(str(moved), read_only=True) as c:
+        assert c.execute("SELECT count(*) FROM stg_vehicles").fetchone()[0] == 2
+        assert str(moved.parent) in c.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'stg_vehicles'").fetchone()[0]
+
+
 def _snapshot(wh: Path) -> dict:
     with duckdb.connect(str(wh), read_only=True) as c:
         return {t: sorted(map(str, c.execute(f"SELECT * EXCLUDE ({ex}) FROM {t}").fetchall())) for t, ex in [

@@ -1,17 +1,17 @@
 -- Every distinct valid identity number the run has seen, registry and departments alike, with
--- the names it was seen under. A fuzzy link is refused when another known identity shares the
+-- the names (as pinyin) it was seen under. A fuzzy link is refused when another known identity shares the
 -- record's name and birth date (a decoy, a namesake born the same day): a record without a
 -- number cannot tell them apart.
 CREATE OR REPLACE TEMP TABLE known_identities AS
 WITH registry AS (
-    SELECT id18, name, pinyin, birth_date, sex, county
+    SELECT id18, pinyin, birth_date, sex
     FROM link_registry
     WHERE id_status = 'valid'
 ),
 departments AS (
-    SELECT id18, name, pinyin, id_birth AS birth_date, id_sex AS sex, id_county AS county
+    SELECT id18, pinyin, id_birth AS birth_date, id_sex AS sex
     FROM link_records
-    WHERE id_status = 'valid' AND name IS NOT NULL
+    WHERE id_status = 'valid' AND pinyin IS NOT NULL
 )
-SELECT DISTINCT id18, name, pinyin, birth_date, sex, county
+SELECT DISTINCT id18, pinyin, birth_date, sex
 FROM (SELECT * FROM registry UNION ALL SELECT * FROM departments);

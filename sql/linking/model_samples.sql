@@ -2,6 +2,15 @@
 -- evidence a record without a number would carry (its sex, birth-date and county columns, or
 -- what a mangled number's surviving digits would give), against their registry person.
 CREATE OR REPLACE TEMP TABLE exact_pairs AS
+WITH sample AS (
+    -- a pseudo-random sample that is the same on every run (DuckDB's reservoir sample is not, with
+    -- several threads): the links whose record key hashes lowest, taken before the wide joins
+    SELECT source, delivery_date, record_no, person_id
+    FROM link_decisions
+    WHERE outcome = 'link' AND method IN ('exact_id', 'id15_converted')
+    ORDER BY hash(source, delivery_date, record_no), source, delivery_date, record_no
+    LIMIT $model_sample_rows
+)
 SELECT
     r.source,
     r.name AS r_name, r.pinyin AS r_pinyin, r.sex_col AS r_sex,
@@ -10,14 +19,10 @@ SELECT
     r.county_col AS r_county,
     NULL::BIGINT AS r_id_lo, NULL::BIGINT AS r_id_hi, NULL::BIGINT AS r_id_digits, NULL::BIGINT AS g_id_num,
     g.name AS g_name, g.pinyin AS g_pinyin, g.sex AS g_sex, g.birth_date AS g_birth, g.home_county AS g_county
-FROM link_decisions d
+FROM sample d
 JOIN link_records r USING (source, delivery_date, record_no)
 JOIN link_registry g ON g.person_id = d.person_id
-WHERE d.outcome = 'link' AND d.method IN ('exact_id', 'id15_converted') AND r.name IS NOT NULL
--- a pseudo-random sample that is the same on every run (DuckDB's reservoir sample is not, with
--- several threads): the records whose key hashes lowest
-ORDER BY hash(r.source, r.delivery_date, r.record_no), r.source, r.delivery_date, r.record_no
-LIMIT $model_sample_rows;
+WHERE r.name IS NOT NULL;
 
 -- `random_records` / `random_people`: pseudo-random samples (lowest key hashes, the same on every
 -- run) that fuzzy.py pairs off one to one: almost all non-matches, for the u-probability of the

@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS delivery_log (
     message         VARCHAR,
     staged_seconds  DOUBLE,
     loaded_at       TIMESTAMP,
-    data_path       VARCHAR,            -- the staged Parquet file behind stg_<source>
+    data_path       VARCHAR,            -- the staged Parquet file behind stg_<source>, relative to <warehouse>.staging/
     PRIMARY KEY (source, delivery_date)
 );
 ALTER TABLE delivery_log ADD COLUMN IF NOT EXISTS data_path VARCHAR;

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -266,3 +267,15 @@ def outputs_root_for(warehouse_path: Path) -> Path:
     warehouse.duckdb → warehouse.out/."""
     p = Path(warehouse_path)
     return p.with_name(p.stem + ".out")
+
+
+def copy_warehouse(source: Path, target: Path, outputs: bool = False) -> None:
+    """Copy a (closed) warehouse with the staged Parquet its views read — the two are one unit —
+    and, when asked, its published files: a sandbox to try a threshold or replay a night in."""
+    source, target = Path(source), Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+    folders = [staging_root_for] + ([outputs_root_for] if outputs else [])
+    for folder in folders:
+        if folder(source).exists():
+            shutil.copytree(folder(source), folder(target), dirs_exist_ok=True)

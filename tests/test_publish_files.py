@@ -5,7 +5,6 @@ previous tables and files as they were."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from pipelines.orchestrate import publish_step, run_for_date
 from pipelines.publish.pushlists import neutralise, write_department
 from pipelines.rules import apply_rules
 from pipelines.rules.catalogue import load_catalogue, load_params
-from pipelines.warehouse import Warehouse, outputs_root_for
+from pipelines.warehouse import Warehouse, copy_warehouse, outputs_root_for
 
 from rulezone import RURAL, Person, write_registry, write_source
 
@@ -114,8 +113,7 @@ def _files(folder: Path) -> dict:
 def test_a_failed_publish_leaves_the_previous_tables_and_files(ran, tmp_path, monkeypatch):
     landing, wh0, summary = ran
     wh = tmp_path / "wh.duckdb"
-    shutil.copy(wh0, wh)
-    shutil.copytree(outputs_root_for(wh0), outputs_root_for(wh))
+    copy_warehouse(wh0, wh, outputs=True)
     push = outputs_root_for(wh) / "push"
     before, files = _snapshot(wh), _files(push / AS_OF.isoformat())
 

@@ -5,7 +5,6 @@ nothing else fires. One pipeline run for the module."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from pipelines.demo.plant_cases import build_cases
 from pipelines.orchestrate import run_for_date
 from pipelines.rules import apply_rules
 from pipelines.rules.catalogue import load_catalogue, load_params
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import Warehouse, copy_warehouse
 
 from rulezone import build_zone
 
@@ -146,7 +145,7 @@ def test_thresholds_are_configuration(ran, tmp_path):
     season ends before the logical date."""
     zone, *_, wh = ran
     copy = tmp_path / "copy.duckdb"
-    shutil.copy(wh, copy)
+    copy_warehouse(wh, copy)
     params = load_params()
     params["employment_age_max"] = 60
     params["heating_season_start"], params["heating_season_end"] = "12-01", "03-31"

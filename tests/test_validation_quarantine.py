@@ -18,6 +18,7 @@ from pipelines.contracts import load_contracts, normalise_header
 from pipelines.demo import DemoConfig, generate
 from pipelines.orchestrate import run_for_date, validate_outputs_step
 from pipelines.validation.quality import OutputsRejected
+from pipelines.warehouse import copy_warehouse
 
 AS_OF = date(2026, 11, 28)
 BAD = "vehicles"        # VEHICLE_OWNER reads only it (and the registry)
@@ -124,8 +125,7 @@ def test_data_docs_are_built_beside_the_warehouse(quarantined_run):
 def test_the_outputs_gate_stops_publishing_bad_warnings(quarantined_run, tmp_path):
     _, wh, _ = quarantined_run
     copy = tmp_path / "wh.duckdb"
-    shutil.copy(wh, copy)
-    shutil.copytree(wh.with_name("wh.staging"), tmp_path / "wh.staging")
+    copy_warehouse(wh, copy)
     with duckdb.connect(str(copy)) as con:
         # a warning of someone not in the registry, one with the wrong category, one duplicate
         con.execute("INSERT INTO pending_warnings SELECT * REPLACE ('NOBODY' AS person_id, 'x' AS subject_key) "

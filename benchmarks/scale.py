@@ -129,15 +129,37 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("bench-out"))
     args = ap.parse_args()
     rows = [run_size(f, args.out) for f in args.scales]
-    table = pl.DataFrame(rows)
+    table = pl.DataFrame(rows).sort("size")
     if rows:
-        base = rows[0]["us_per_record"]
-        table = table.with_columns((pl.col("us_per_record") / base).round(2).alias("per_record_vs_first"))
+        first = table.row(0, named=True)
+        table = table.with_columns(
+            (pl.col("us_per_record") / first["us_per_record"]).round(2).alias("per_record_vs_smallest"),
+            # the cost of each record added since the smallest size: flat when cost grows linearly,
+            # whatever the fixed costs (imports, workbooks) that make small sizes dear per record
+            ((pl.col("ours_s") - first["ours_s"]) / (pl.col("records") - first["records"]) * 1e6)
+            .round(2).alias("marginal_us_per_record"),
+        )
     pl.Config.set_tbl_cols(20)
     pl.Config.set_tbl_width_chars(200)
     print("\n== summary")
     print(table)
+    if rows:
+        print_targets(table)
 
+
+def print_targets(table: pl.DataFrame) -> None:
+    """Issue 6's targets at the largest size measured (per record: against the smallest)."""
+    big = table.row(-1, named=True)
+    checks = [
+        (f"time ≤ 3 × floor: {big['ratio']:.2f} ×", big["ratio"] <= 3),
+        (f"time ≤ 10 minutes: {big['ours_s']:.0f} s", big["ours_s"] <= 600),
+        (f"peak RSS ≤ 6 GB: {big['peak_rss_gb']:.2f} GB", big["peak_rss_gb"] <= 6),
+        (f"time per record within 20% of the smallest size's: {big['per_record_vs_smallest']:.2f} ×",
+         big["per_record_vs_smallest"] <= 1.2),
+    ]
+    print(f"\n== targets at size {big['size']:g}")
+    for text, met in checks:
+        print(f"  {'met    ' if met else 'NOT MET'}  {text}")
 
 if __name__ == "__main__":
     main()

@@ -183,6 +183,10 @@ def publish_step(warehouse: Path, as_of: date) -> PublishSummary:
         return publish(wh, as_of, outputs_root_for(warehouse))
 
 
+def delivery_bytes(delivery: Delivery) -> int:
+    return sum(p.stat().st_size for p in delivery.files)
+
+
 def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress | None = None,
                  reuse: bool = True) -> RunSummary:
     contracts = load_contracts()
@@ -194,11 +198,15 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
 
     t0 = time.perf_counter()
     chosen = list(summary.discovery.chosen.values())
-    for i, delivery in enumerate(chosen):
+    staged = {}
+    # Largest first: great_expectations imports in a thread (~10 s) while the first, longest read
+    # runs, instead of the first small delivery's validation waiting for it.
+    for i, delivery in enumerate(sorted(chosen, key=delivery_bytes, reverse=True)):
         if progress:
             progress(f"staging {delivery.source}", i, len(chosen))
-        summary.staged[delivery.source] = stage_step(delivery, warehouse, reuse=reuse,
-                                                     previous=summary.previous.get(delivery.source))
+        staged[delivery.source] = stage_step(delivery, warehouse, reuse=reuse,
+                                             previous=summary.previous.get(delivery.source))
+    summary.staged = {d.source: staged[d.source] for d in chosen}
     if progress:
         progress("staged", len(chosen), len(chosen))
     summary.timings["stage"] = time.perf_counter() - t0

@@ -30,7 +30,6 @@ from pipelines.ingest.discovery import Delivery
 from pipelines.ingest.errors import DeliveryError
 from pipelines.ingest.readers import read_file
 from pipelines.normalise.frame import normalise_frame
-from pipelines.normalise.numbers import parse_record_no_expr
 
 log = logging.getLogger(__name__)
 _CODE_DIRS = ("ingest", "normalise")
@@ -132,14 +131,15 @@ def staging_folder(staging_root: Path, delivery: Delivery) -> Path:
     return staging_root / delivery.source / delivery.delivery_date.isoformat()
 
 
-def _duplicate_record_nos(contract: Contract, frame: pl.DataFrame) -> None:
-    """序号 identifies a record within a delivery (parts continue the numbering): repeats are fatal."""
+def _duplicate_record_nos(contract: Contract, typed: pl.DataFrame) -> None:
+    """序号 identifies a record within a delivery (parts continue the numbering): repeats are fatal.
+
+    Checked on the normalised rows, whose 序号 is already canonical (`12`, not `12.0` or `０１２`);
+    rows rejected for a blank or unreadable 序号 cannot repeat one."""
     rec = contract.columns_of_type("record_no")
-    if not rec or frame.is_empty():
+    if not rec or typed.is_empty():
         return
-    keyed = frame.select("_file", "_row", parse_record_no_expr(pl.col(rec[0].name)).alias("no")).filter(
-        pl.col("no").is_not_null()
-    )
+    keyed = typed.select("_file", "_row", pl.col(rec[0].name).alias("no")).filter(pl.col("no").is_not_null())
     repeats = keyed.filter(~pl.col("no").is_first_distinct())
     if repeats.height:
         first = repeats.row(0, named=True)
@@ -195,9 +195,9 @@ def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, r
         with clock("read"):
             raw = _read_all(delivery, contract, result)
             result.rows_read = raw.height
-            _duplicate_record_nos(contract, raw)
         with clock("normalise"):
             norm = normalise_frame(contract, raw, delivery.delivery_date)
+            _duplicate_record_nos(contract, norm.data)
         with clock("validate"):
             gate = validate_delivery(contract, raw, norm.data, previous_rows, previous_delivery)
         if gate is not None:

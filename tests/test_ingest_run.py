@@ -43,7 +43,7 @@ def landing_zone(root: Path) -> Path:
     good = write_xlsx(root / "ok.xlsx", [["序号", "姓名", "身份证号码", "残疾类别", "残疾等级"], [1, "王伟", PERSON_ID, "肢体", "一级"]])
     (folder / "残疾人.xlsx").write_bytes(good.read_bytes()[:300])  # truncated in transfer
     dup = [["序号", "姓名", "公民身份号码", "注销原因", "注销日期", "迁往地"],
-           ["1", "王伟", PERSON_ID, "死亡", "2026-11-01", ""], ["1", "李娜", PERSON_ID, "迁出", "2026-11-01", "辽宁省"]]
+           ["1", "王伟", PERSON_ID, "死亡", "2026-11-01", ""], ["１.0", "李娜", PERSON_ID, "迁出", "2026-11-01", "辽宁省"]]  # the same 序号, typed otherwise
     add_delivery(landing, "mps_cancellations", "2026-11-25", {"注销.csv": csv_bytes(dup, "gb18030")})
     return landing
 

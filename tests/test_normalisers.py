@@ -84,3 +84,24 @@ def test_codes_map_aliases_and_reject_unknowns():
     col = load_contracts()["dpf_disabled"].column("disability_grade")
     got = apply(lambda e: parse_code_expr(e, col), ["一级", "2级", " 三级 ", "四", "五级", None])
     assert got == ["一级", "二级", "三级", "四级", None, None]
+
+
+def test_whitespace_only_cells_are_blank_and_text_is_trimmed():
+    """A row of spaces (full-width included) is an empty row; a 序号 of spaces is a blank 序号;
+    free text is trimmed in place and a blank text cell becomes NULL."""
+    from pipelines.normalise.frame import normalise_frame
+
+    contract = load_contracts()["market_entities"]
+    cols = [c.name for c in contract.columns]
+    text = next(c.name for c in contract.columns if c.type == "text")
+    rows = [
+        {c: "  " for c in cols} | {cols[0]: "\u3000"},                      # nothing but spaces
+        {c: None for c in cols} | {text: " 某某商店 "},                      # no 序号
+        {c: None for c in cols} | {"record_no": "3", text: "\u3000"},       # loaded, text blank
+        {c: None for c in cols} | {"record_no": "4", text: " 某某商店 "},     # loaded, text trimmed
+    ]
+    raw = pl.DataFrame(rows, schema={c: pl.String for c in cols}).with_columns(
+        pl.lit("f.csv").alias("_file"), pl.Series("_row", [2, 3, 4, 5]))
+    out = normalise_frame(contract, raw, date(2026, 11, 28))
+    assert out.rejects.select("row", "reason").rows() == [(2, "empty row"), (3, "序号 is blank")]
+    assert out.data["record_no"].to_list() == ["3", "4"] and out.data[text].to_list() == [None, "某某商店"]

@@ -32,6 +32,7 @@ _PRIVATE_TYPES = {"id_number", "name", "disability_card"}
 
 
 # Above this share of distinct values a column is parsed row by row: deduplicating would cost more.
+# Free text (only trimmed) is always handled in place: a trim is cheaper than any join.
 REPEATED_ENOUGH = 0.5
 
 
@@ -43,7 +44,13 @@ class Normalised:
 
 
 def _blank(col: str) -> pl.Expr:
-    return pl.col(col).is_null() | (pl.col(col).str.strip_chars() == "")
+    """NULL, empty or only whitespace (full-width spaces included)."""
+    return ~pl.col(col).str.contains(r"\S").fill_null(False)
+
+
+def _blanks(raw: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+    """Which cells are blank, per contract column: computed once, read by rejects and issues."""
+    return raw.select([_blank(c.name).alias(c.name) for c in contract.columns])
 
 
 def _typed_columns(c: Column, delivery_date: date) -> list[pl.Expr]:
@@ -65,7 +72,8 @@ def _typed_columns(c: Column, delivery_date: date) -> list[pl.Expr]:
     if c.type == "division":
         div = parse_division_expr(raw)
         return [div.alias(c.name), div.str.slice(0, 6).alias(f"{c.name}_county")]
-    return [pl.when(~_blank(c.name)).then(raw.str.strip_chars()).alias(c.name)]
+    trimmed = raw.str.strip_chars()
+    return [pl.when(trimmed != "").then(trimmed).alias(c.name)]
 
 
 # Types whose parse can fail on a non-blank value, and how the failure is named.
@@ -79,19 +87,20 @@ _PARSE_PROBLEMS = {
 }
 
 
-def _issues(raw: pl.DataFrame, typed: pl.DataFrame, contract: Contract) -> pl.DataFrame:
+def _issues(raw: pl.DataFrame, typed: pl.DataFrame, contract: Contract, blank: pl.DataFrame) -> pl.DataFrame:
     parts = []
     for c in contract.columns:
         problem = _PARSE_PROBLEMS.get(c.type)
         if problem:
-            bad = ~_blank(c.name) & typed[c.name].is_null()
+            # only the columns an issue needs are filtered, not the whole delivery
+            bad = ~blank[c.name] & typed[c.name].is_null()
             value = pl.col(c.name) if c.type not in _PRIVATE_TYPES else pl.lit(None, pl.String)
-            parts.append(raw.with_columns(typed[c.name].alias("_typed")).filter(bad).select(
+            parts.append(raw.select("_file", "_row", c.name).filter(bad).select(
                 pl.col("_file").alias("file"), pl.col("_row").alias("row"), pl.lit(c.name).alias("column"),
                 pl.lit(problem).alias("problem"), value.alias("value"),
             ))
         if c.not_null:
-            parts.append(raw.filter(_blank(c.name)).select(
+            parts.append(raw.select("_file", "_row").filter(blank[c.name]).select(
                 pl.col("_file").alias("file"), pl.col("_row").alias("row"), pl.lit(c.name).alias("column"),
                 pl.lit("missing value").alias("problem"), pl.lit(None, pl.String).alias("value"),
             ))
@@ -100,17 +109,17 @@ def _issues(raw: pl.DataFrame, typed: pl.DataFrame, contract: Contract) -> pl.Da
     return pl.concat([p.cast(ISSUE_SCHEMA) for p in parts])
 
 
-def _reject_reason(contract: Contract, typed: pl.DataFrame, raw: pl.DataFrame) -> pl.Series:
+def _reject_reason(contract: Contract, typed: pl.DataFrame, blank: pl.DataFrame) -> pl.Series:
     """Why a row cannot be loaded (NULL when it can): empty, or without the key that names it."""
-    empty = pl.all_horizontal([_blank(c.name) for c in contract.columns])
+    empty = pl.all_horizontal([pl.col(c.name) for c in contract.columns])
     reason = pl.when(empty).then(pl.lit("empty row"))
     for c in contract.columns:
         if c.type == "record_no":
-            reason = reason.when(_blank(c.name)).then(pl.lit("序号 is blank"))
+            reason = reason.when(pl.col(c.name)).then(pl.lit("序号 is blank"))
             reason = reason.when(pl.lit(typed[c.name]).is_null()).then(pl.lit("序号 is not a whole number"))
         elif c.not_null:
-            reason = reason.when(_blank(c.name)).then(pl.lit(f"{c.name} is blank"))
-    return raw.select(reason.otherwise(pl.lit(None, pl.String)).alias("reason")).to_series()
+            reason = reason.when(pl.col(c.name)).then(pl.lit(f"{c.name} is blank"))
+    return blank.select(reason.otherwise(pl.lit(None, pl.String)).alias("reason")).to_series()
 
 
 def _typed_values(values: pl.Series, c: Column, delivery_date: date) -> pl.DataFrame:
@@ -142,7 +151,7 @@ def _typed_column(raw: pl.DataFrame, c: Column, delivery_date: date) -> pl.DataF
             col = col.str.normalize("NFKC")
         return col.to_frame().select(parse_record_no_expr(pl.col(c.name)).alias(c.name))
     values = raw[c.name]
-    if values.len() and values.approx_n_unique() > REPEATED_ENOUGH * values.len():
+    if c.type == "text" or (values.len() and values.approx_n_unique() > REPEATED_ENOUGH * values.len()):
         return _typed_values(values, c, delivery_date).drop("__raw")  # nearly all distinct: parse in place
     # Columns that repeat (dates, codes, amounts, the six monthly rows of one person) are parsed
     # once per distinct value and joined back: a few hash joins instead of regexes over every cell.
@@ -159,12 +168,13 @@ def normalise_frame(contract: Contract, raw: pl.DataFrame, delivery_date: date) 
         [raw.select("_file", "_row"), *[_typed_column(raw, c, delivery_date) for c in contract.columns]],
         how="horizontal",
     )
-    reason = _reject_reason(contract, typed, raw)
+    blank = _blanks(raw, contract)
+    reason = _reject_reason(contract, typed, blank)
     record_no = contract.columns_of_type("record_no")
     rec = typed[record_no[0].name] if record_no else pl.Series([None] * typed.height, dtype=pl.String)
     rejects = pl.DataFrame({"file": typed["_file"], "row": typed["_row"], "record_no": rec, "reason": reason}).filter(
         pl.col("reason").is_not_null()
     )
     keep = reason.is_null()
-    issues = _issues(raw, typed, contract).join(rejects.select("file", "row"), on=["file", "row"], how="anti")
+    issues = _issues(raw, typed, contract, blank).join(rejects.select("file", "row"), on=["file", "row"], how="anti")
     return Normalised(typed.filter(keep), rejects.cast(REJECT_SCHEMA), issues)

@@ -29,8 +29,8 @@ INPUT_SQL = {
                         CASE WHEN id_status IN ('bad_check', 'bad_date')
                              THEN try_strptime(substr(id18, 7, 8), '%Y%m%d')::DATE END) AS birth_date,
                coalesce(sex_col, id_sex) AS sex,
-               coalesce(county_col, id_county,
-                        CASE WHEN id_status IN ('bad_check', 'bad_date') THEN substr(id18, 1, 6) END) AS county
+               coalesce(county_col,
+                        CASE WHEN id_status IN ('valid', 'bad_check', 'bad_date') THEN substr(id18, 1, 6) END) AS county
         FROM link_records
     """,
 }

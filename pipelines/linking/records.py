@@ -27,14 +27,15 @@ def record_select(contract: Contract) -> str:
         record_no,
         {idc} AS id18,
         {idc}_status AS id_status,
-        {idc}_raw AS id_raw,
+        -- the text as typed, kept only where no 18-character number came out of it (the repair
+        -- tier reads it for Excel-mangled numbers): a 10-million-row run stays in memory
+        CASE WHEN {idc} IS NULL THEN {idc}_raw END AS id_raw,
         {idc}_was_15 AS id_was_15,
         {idc}_digits AS id_digits,
         {idc}_lo AS id_lo,
         {idc}_hi AS id_hi,
         {idc}_birth AS id_birth,
         {idc}_sex AS id_sex,
-        {idc}_county AS id_county,
         {name} AS name,
         {name}_pinyin AS pinyin,
         {_col(sex)} AS sex_col,
@@ -49,7 +50,7 @@ EMPTY = """
 CREATE OR REPLACE TEMP TABLE link_records (
     source VARCHAR, delivery_date DATE, record_no VARCHAR, id18 VARCHAR, id_status VARCHAR, id_raw VARCHAR,
     id_was_15 BOOLEAN, id_digits BIGINT, id_lo BIGINT, id_hi BIGINT, id_birth DATE, id_sex VARCHAR,
-    id_county VARCHAR, name VARCHAR, pinyin VARCHAR, sex_col VARCHAR, birth_col DATE, county_col VARCHAR,
+    name VARCHAR, pinyin VARCHAR, sex_col VARCHAR, birth_col DATE, county_col VARCHAR,
     card_id18 VARCHAR, card_status VARCHAR
 );"""
 

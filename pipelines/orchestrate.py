@@ -153,6 +153,7 @@ def load_step(warehouse: Path, discovery: Discovery, results: dict[str, StageRes
     with Warehouse(warehouse) as wh:
         for res in results.values():
             wh.load_staged(res)
+        wh.refresh_moved_views([s for s in contracts if s not in results])
         wh.record_run_sources(discovery, results, contracts)
         record_delivery_results(wh, discovery.as_of, results)
 

@@ -200,6 +200,16 @@ class Warehouse:
         body = "\nUNION ALL BY NAME\n".join(_delivery_select(d, path) for d, path in files)
         self.execute(f"CREATE OR REPLACE VIEW {name} AS\n{body}")
 
+    def refresh_moved_views(self, sources: list[str]) -> None:
+        """Re-point existing stg_<source> views at this warehouse's staging folder: a view keeps the
+        absolute paths of the place it was made, and a source without a delivery tonight would
+        otherwise go on reading where the warehouse used to be."""
+        for source in sources:
+            kind = self.one("SELECT table_type FROM information_schema.tables WHERE table_name = ?",
+                            [stg_table(source)])
+            if kind and kind[0] == "VIEW":
+                self.refresh_stg_view(source)
+
     # ------------------------------------------------------------------ runs
     def record_run_sources(self, discovery: Discovery, results: dict[str, StageResult],
                            contracts: dict[str, Contract]) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from benchmarks.scoring import KEY, score_links, summarise, truth_records
+from benchmarks.scoring import KEY, links_and_review, score_links, summarise, truth_records, used_deliveries
 from pipelines.contracts import load_contracts
 from pipelines.demo import DemoConfig, generate
 from pipelines.orchestrate import discover_step, link_step, load_step, stage_step
@@ -45,11 +45,10 @@ def prepare(out: Path, households: int, dept_scale: float, as_of: date, reuse: b
     return warehouse
 
 
-def evidence_frame(warehouse: Path, as_of: date) -> pl.DataFrame:
+def evidence_frame(warehouse: Path, used: pl.DataFrame) -> pl.DataFrame:
     """Per record: does it carry a birth date (a 出生日期 column or 14+ surviving digits)?"""
+    used = dict(used.iter_rows())
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        used = dict(con.execute("SELECT source, delivery_date FROM run_sources WHERE as_of = ? AND status = 'loaded'",
-                                [as_of]).fetchall())
         frames = []
         for c in load_contracts().values():
             if c.is_registry or c.source not in used:
@@ -107,20 +106,16 @@ def main() -> None:
     pl.Config.set_tbl_width_chars(200)
 
     warehouse = prepare(args.out, args.households, args.dept_scale, as_of, args.reuse)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        used = con.sql(f"SELECT source, delivery_date FROM run_sources WHERE as_of = DATE '{as_of}' AND status = 'loaded'").pl()
+    used = used_deliveries(warehouse, as_of)
     truth = truth_records(args.out / "truth", used)
     truth = truth.join(unique_in_county(args.out / "truth"), on="person_key", how="left")
-    truth = truth.join(evidence_frame(warehouse, as_of), on=KEY, how="left")
+    truth = truth.join(evidence_frame(warehouse, used), on=KEY, how="left")
     print(f"department records: {truth.height:,}")
 
     t0 = time.perf_counter()
     link_step(warehouse, as_of)
     ours_s = time.perf_counter() - t0
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        links = con.sql(f"SELECT source, delivery_date, record_no, person_id FROM links WHERE as_of = DATE '{as_of}'").pl()
-        review = con.sql(f"SELECT source, delivery_date, record_no, true AS in_review FROM review WHERE as_of = DATE '{as_of}'").pl()
-    rows = [report("ours", score_links(truth, links, review), ours_s)]
+    rows = [report("ours", score_links(truth, *links_and_review(warehouse, as_of)), ours_s)]
 
     if not args.skip_splink:
         from benchmarks.splink_baseline import run_splink, splink_inputs

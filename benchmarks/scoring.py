@@ -24,13 +24,21 @@ def truth_records(truth_dir: Path, used: pl.DataFrame) -> pl.DataFrame:
     return records.join(used, on=["source", "delivery_date"]).join(people, on="person_key", how="left")
 
 
-def scored_records(warehouse: Path, truth_dir: Path, as_of: date) -> pl.DataFrame:
+def used_deliveries(warehouse: Path, as_of: date) -> pl.DataFrame:
+    """(source, delivery_date) of the deliveries the run of `as_of` used."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        used = con.sql(f"SELECT source, delivery_date FROM run_sources WHERE as_of = DATE '{as_of}' AND status = 'loaded'").pl()
-        links = con.sql(f"SELECT source, delivery_date, record_no, person_id, method, score FROM links WHERE as_of = DATE '{as_of}'").pl()
-        review = con.sql(f"SELECT source, delivery_date, record_no, true AS in_review FROM review WHERE as_of = DATE '{as_of}'").pl()
-    t = truth_records(truth_dir, used)
-    return score_links(t, links, review)
+        return con.sql("SELECT source, delivery_date FROM run_sources WHERE as_of = ? AND status = 'loaded'",
+                       params=[as_of]).pl()
+
+
+def links_and_review(warehouse: Path, as_of: date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The run's links, and its review records flagged `in_review`."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        links = con.sql("SELECT source, delivery_date, record_no, person_id, method, score FROM links "
+                        "WHERE as_of = ?", params=[as_of]).pl()
+        review = con.sql("SELECT source, delivery_date, record_no, true AS in_review FROM review "
+                         "WHERE as_of = ?", params=[as_of]).pl()
+    return links, review
 
 
 def score_links(truth: pl.DataFrame, links: pl.DataFrame, review: pl.DataFrame | None = None) -> pl.DataFrame:

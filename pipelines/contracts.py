@@ -153,5 +153,10 @@ def load_contracts(schemas_dir: Path = paths.SCHEMAS) -> dict[str, Contract]:
     return {p.stem: _parse(p, aliases) for p in files}
 
 
+def registry_sources() -> tuple[str, ...]:
+    """The sources whose contract's role is registry: without them nothing can be linked."""
+    return tuple(s for s, c in load_contracts().items() if c.is_registry)
+
+
 def contract(source: str) -> Contract:
     return load_contracts()[source]

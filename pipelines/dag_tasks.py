@@ -259,9 +259,6 @@ def publish(run: dict) -> dict:
     return _jsonable(publish_step(Path(run["warehouse"]), _day(run)))
 
 
-REGISTRY_SOURCES = ("registry_households", "registry_persons")
-
-
 def summary(run: dict, loaded: dict, quality: dict, published: dict) -> dict:
     """The run summary: what each source was, what was quarantined and skipped, where to look.
 
@@ -280,7 +277,9 @@ def summary(run: dict, loaded: dict, quality: dict, published: dict) -> dict:
         "published": published,
     }
     log.info("run summary for %s: %s", run["as_of"], json.dumps(out, ensure_ascii=False, default=str))
-    for source in REGISTRY_SOURCES:
+    from pipelines.contracts import registry_sources
+
+    for source in registry_sources():
         state = out["sources"].get(source, "missing")
         if state != "loaded":
             raise _fail_now(f"no trustworthy result for {run['as_of']}: {source} is {state}"

@@ -10,18 +10,18 @@ Each step is keyed on the logical date and can be re-run: a re-run replaces that
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from pipelines.contracts import Contract, load_contracts
+from pipelines.contracts import Contract, load_contracts, registry_sources
 from pipelines.ingest.discovery import Delivery, Discovery, discover
 from pipelines.linking import LinkSummary, link_run
 from pipelines.publish import PublishSummary, publish
 from pipelines.rules import RulesSummary, apply_rules
 from pipelines.staging import StageResult, stage_delivery
+from pipelines.timing import Clock
 from pipelines.validation.quality import QualitySummary, check_outputs, record_delivery_results
 from pipelines.warehouse import Warehouse, outputs_root_for, staging_root_for
 
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]  # (label, done, total)
 Previous = tuple[Delivery, "int | None"]  # an earlier delivery of a source and its rows read, if known
 PREVIOUS_CANDIDATES = 3  # earlier deliveries tried, newest first, for a row-count baseline
-REGISTRY_SOURCES = ("registry_households", "registry_persons")  # without them nothing can be linked
 
 
 @dataclass
@@ -53,7 +52,7 @@ class RunSummary:
 
     def untrustworthy(self) -> str | None:
         """Why the date has no trustworthy result (the registry is missing or quarantined), else None."""
-        for source in REGISTRY_SOURCES:
+        for source in registry_sources():
             res = self.staged.get(source)
             if res is None:
                 return f"{source}: no complete delivery on or before {self.as_of}"
@@ -192,51 +191,38 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
                  reuse: bool = True) -> RunSummary:
     contracts = load_contracts()
     summary = RunSummary(as_of, Path(landing), Path(warehouse), discovery=Discovery(as_of))
-    t0 = time.perf_counter()
-    summary.discovery = discover_step(landing, as_of, contracts)
-    summary.previous = previous_deliveries(warehouse, summary.discovery)
-    summary.timings["discover"] = time.perf_counter() - t0
+    clock = Clock(summary.timings)
 
-    t0 = time.perf_counter()
-    chosen = list(summary.discovery.chosen.values())
-    staged = {}
-    # Largest first: great_expectations imports in a thread (~10 s) while the first, longest read
-    # runs, instead of the first small delivery's validation waiting for it.
-    for i, delivery in enumerate(sorted(chosen, key=delivery_bytes, reverse=True)):
+    def tell(text: str, done: int = 0, total: int = 1) -> None:
         if progress:
-            progress(f"staging {delivery.source}", i, len(chosen))
-        staged[delivery.source] = stage_step(delivery, warehouse, reuse=reuse,
-                                             previous=summary.previous.get(delivery.source))
-    summary.staged = {d.source: staged[d.source] for d in chosen}
-    if progress:
-        progress("staged", len(chosen), len(chosen))
-    summary.timings["stage"] = time.perf_counter() - t0
+            progress(text, done, total)
 
-    t0 = time.perf_counter()
-    load_step(warehouse, summary.discovery, summary.staged)
-    summary.timings["load"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    if progress:
-        progress("linking", 0, 1)
-    summary.linking = link_step(warehouse, as_of)
-    summary.timings["link"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    if progress:
-        progress("rules", 0, 1)
-    summary.rules = rules_step(warehouse, as_of)
-    summary.timings["rules"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    if progress:
-        progress("validating outputs", 0, 1)
-    summary.quality = validate_outputs_step(warehouse, as_of)
-    summary.timings["validate_outputs"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    if progress:
-        progress("publishing", 0, 1)
-    summary.published = publish_step(warehouse, as_of)
-    summary.timings["publish"] = time.perf_counter() - t0
+    with clock("discover"):
+        summary.discovery = discover_step(landing, as_of, contracts)
+        summary.previous = previous_deliveries(warehouse, summary.discovery)
+    with clock("stage"):
+        chosen = list(summary.discovery.chosen.values())
+        staged = {}
+        # Largest first: great_expectations imports in a thread (~10 s) while the first, longest read
+        # runs, instead of the first small delivery's validation waiting for it.
+        for i, delivery in enumerate(sorted(chosen, key=delivery_bytes, reverse=True)):
+            tell(f"staging {delivery.source}", i, len(chosen))
+            staged[delivery.source] = stage_step(delivery, warehouse, reuse=reuse,
+                                                 previous=summary.previous.get(delivery.source))
+        summary.staged = {d.source: staged[d.source] for d in chosen}
+        tell("staged", len(chosen), len(chosen))
+    with clock("load"):
+        load_step(warehouse, summary.discovery, summary.staged)
+    with clock("link"):
+        tell("linking")
+        summary.linking = link_step(warehouse, as_of)
+    with clock("rules"):
+        tell("rules")
+        summary.rules = rules_step(warehouse, as_of)
+    with clock("validate_outputs"):
+        tell("validating outputs")
+        summary.quality = validate_outputs_step(warehouse, as_of)
+    with clock("publish"):
+        tell("publishing")
+        summary.published = publish_step(warehouse, as_of)
     return summary

@@ -11,17 +11,16 @@ Parquet is written); failed warning-level expectations are recorded and the deli
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 import polars as pl
 
@@ -30,6 +29,7 @@ from pipelines.ingest.discovery import Delivery
 from pipelines.ingest.errors import DeliveryError
 from pipelines.ingest.readers import read_file
 from pipelines.normalise.frame import normalise_frame
+from pipelines.timing import Clock
 
 log = logging.getLogger(__name__)
 _CODE_DIRS = ("ingest", "normalise")
@@ -40,7 +40,7 @@ def _code_fingerprint() -> str:
     """Hash of the code that shapes staged output: a change to it invalidates old staging."""
     h = hashlib.sha256()
     root = Path(__file__).parent
-    files = sorted(p for d in _CODE_DIRS for p in (root / d).glob("*.py")) + [Path(__file__)]
+    files = sorted(p for d in _CODE_DIRS for p in (root / d).glob("*.py")) + [Path(__file__), root / "contracts.py"]
     for p in files:
         h.update(p.read_bytes())
     return h.hexdigest()
@@ -97,8 +97,8 @@ def delivery_fingerprint(delivery: Delivery, contract: Contract, gate: str = "")
     """Changes when the files, the contract, the staging code or the data-quality gate change."""
     h = hashlib.sha256()
     h.update(delivery.fingerprint().encode())
-    if contract.path is not None:
-        h.update(contract.path.read_bytes())
+    # the parsed contract, shared header aliases (schemas/_common.yaml) included; not its location
+    h.update(repr(dataclasses.replace(contract, path=None)).encode())
     h.update(_code_fingerprint().encode())
     h.update(gate.encode())
     return h.hexdigest()[:16]
@@ -110,21 +110,6 @@ def _atomic(path: Path, write) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     write(tmp)
     os.replace(tmp, path)
-
-
-class _Clock:
-    """Adds the wall time of each `with clock(name):` block to a dict (the stage's timings)."""
-
-    def __init__(self, into: dict[str, float]):
-        self.into = into
-
-    @contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.into[name] = round(self.into.get(name, 0.0) + time.perf_counter() - t0, 3)
 
 
 def staging_folder(staging_root: Path, delivery: Delivery) -> Path:
@@ -190,7 +175,7 @@ def stage_delivery(delivery: Delivery, contract: Contract, staging_root: Path, r
     folder.mkdir(parents=True, exist_ok=True)
     result = StageResult(delivery.source, delivery.delivery_date, "staged", fingerprint, folder=str(folder))
     result.validation_path.unlink(missing_ok=True)
-    clock = _Clock(result.timings)
+    clock = Clock(result.timings)
     try:
         with clock("read"):
             raw = _read_all(delivery, contract, result)

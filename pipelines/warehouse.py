@@ -7,7 +7,6 @@ runs it.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -19,7 +18,7 @@ from typing import Iterator
 import duckdb
 
 from pipelines import paths
-from pipelines.contracts import Contract
+from pipelines.contracts import Contract, registry_sources
 from pipelines.ingest.discovery import Discovery
 from pipelines.staging import StageResult
 
@@ -248,22 +247,12 @@ class Warehouse:
             elif self.table_exists(stg_table(source)):
                 self.execute(f"CREATE OR REPLACE TEMP VIEW {cur_view(source)} AS "
                              f"SELECT * FROM {stg_table(source)} WHERE false")
-        if {"registry_persons", "registry_households"} <= set(usable):
+        registry = registry_sources()
+        if set(registry) <= set(usable):
             self.run_script("registry/person_status.sql")
-            day = max(usable["registry_persons"], usable["registry_households"]).isoformat()
+            day = max(usable[s] for s in registry).isoformat()
             self.execute(f"CREATE OR REPLACE TEMP VIEW cur_persons AS SELECT * FROM registry_persons_on(DATE '{day}')")
         return usable
-
-    def set_run_status(self, as_of: date, status: str, summary: dict | None = None) -> None:
-        now = datetime.now()
-        if status == "running":
-            self.execute("DELETE FROM runs WHERE as_of = ?", [as_of])
-            self.execute("INSERT INTO runs VALUES (?, ?, NULL, 'running', NULL)", [as_of, now])
-        else:
-            self.execute(
-                "UPDATE runs SET finished_at = ?, status = ?, summary = ? WHERE as_of = ?",
-                [now, status, json.dumps(summary or {}, ensure_ascii=False, default=str), as_of],
-            )
 
 
 def staging_root_for(warehouse_path: Path) -> Path:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -80,10 +79,11 @@ def main(argv: list[str]) -> int:
         seconds = round(time.perf_counter() - t0, 1)
         if args.keep_copies:
             from pipelines.dag_tasks import resolve_paths
+            from pipelines.warehouse import copy_warehouse
 
             wh = Path(resolve_paths()[1])
-            if wh.exists():
-                shutil.copy(wh, wh.with_name(f"{wh.stem}.after-{as_of.isoformat()}.duckdb"))
+            if wh.exists():  # with its staged files: the copy's views read its own
+                copy_warehouse(wh, wh.with_name(f"{wh.stem}.after-{as_of.isoformat()}.duckdb"))
         print(json.dumps({"as_of": as_of.isoformat(), "logical_date": logical.isoformat(), "state": state,
                           "seconds": seconds}), flush=True)
         if state != "success":

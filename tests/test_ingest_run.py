@@ -136,3 +136,29 @@ def test_normalised_columns_are_typed(ran):
     assert row == (PERSON_ID, "valid", date(1950, 1, 1), "wang wei", date(2021, 2, 3))
     covered = con.execute("SELECT DISTINCT typeof(monthly_benefit) FROM stg_registry_households").fetchone()[0]
     assert covered.startswith("DECIMAL")
+
+
+def test_a_new_shared_header_alias_invalidates_staged_deliveries(tmp_path):
+    """Staged files are reused only while the contract is the same, including the aliases shared
+    through schemas/_common.yaml (an alias can rescue a delivery quarantined for a missing column)."""
+    import shutil
+
+    import yaml
+
+    from pipelines import paths
+    from pipelines.contracts import load_contracts
+    from pipelines.ingest.discovery import Delivery
+    from pipelines.staging import delivery_fingerprint
+
+    schemas = tmp_path / "schemas"              # a new folder: load_contracts caches per folder
+    shutil.copytree(paths.SCHEMAS, schemas)
+    delivery = Delivery("vehicles", AS_OF, tmp_path, ())
+    before = delivery_fingerprint(delivery, load_contracts(paths.SCHEMAS)["vehicles"])
+    assert delivery_fingerprint(delivery, load_contracts(schemas)["vehicles"]) == before   # location alone: same
+    schemas = tmp_path / "changed"
+    shutil.copytree(paths.SCHEMAS, schemas)
+    common = yaml.safe_load((schemas / "_common.yaml").read_text(encoding="utf-8"))
+    group = next(iter(common["alias_groups"]))
+    common["alias_groups"][group].append("新别名")
+    (schemas / "_common.yaml").write_text(yaml.safe_dump(common, allow_unicode=True), encoding="utf-8")
+    assert delivery_fingerprint(delivery, load_contracts(schemas)["vehicles"]) != before

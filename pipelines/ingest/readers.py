@@ -78,7 +78,8 @@ def _first_bad_line(data: bytes, width: int) -> int | None:
 
 def read_csv_file(path: Path, contract: Contract) -> RawFile:
     encoding, data = detect_and_decode(path)
-    first_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    end = data.find(b"\n")
+    first_line = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
     if not first_line.strip():
         raise DeliveryError(path, "no header line", row=1)
     headers = next(csv.reader([first_line]))

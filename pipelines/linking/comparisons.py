@@ -16,7 +16,6 @@ from rapidfuzz.distance import JaroWinkler
 
 NAME_LEVELS = ["exact", "pinyin", "close", "different"]
 BIRTH_LEVELS = ["exact", "year_month", "year", "different", "unknown"]
-NUMBER_LEVELS = ["within", "outside", "unknown"]
 AGREE_LEVELS = ["agree", "different", "unknown"]
 
 

@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.linking.comparisons import compare_pairs
+from pipelines.linking.comparisons import AGREE_LEVELS, BIRTH_LEVELS, NAME_LEVELS, compare_pairs
 
-BIRTH_ORDER = ["exact", "year_month", "year", "different"]  # finest → coarsest agreement
 
 
 @dataclass
@@ -55,13 +54,18 @@ def _distribution(levels: pl.Series, names: list[str]) -> dict[str, float]:
     return {n: (by.get(n, 0) + 1) / total for n in names}
 
 
+def _known(levels: list[str]) -> list[str]:
+    """The levels a pair of the exact tier can show: both sides carry the field."""
+    return [lv for lv in levels if lv != "unknown"]
+
+
 def estimate_m(exact_pairs: pl.DataFrame, close_threshold: float) -> dict[str, dict[str, float]]:
     compared = compare_pairs(exact_pairs, close_threshold)
     return {
-        "name": _distribution(compared["name_level"], ["exact", "pinyin", "close", "different"]),
-        "birth": _distribution(compared["birth_level"], BIRTH_ORDER),
-        "sex": _distribution(compared["sex_level"], ["agree", "different"]),
-        "county": _distribution(compared["county_level"], ["agree", "different"]),
+        "name": _distribution(compared["name_level"], NAME_LEVELS),
+        "birth": _distribution(compared["birth_level"], _known(BIRTH_LEVELS)),
+        "sex": _distribution(compared["sex_level"], _known(AGREE_LEVELS)),
+        "county": _distribution(compared["county_level"], _known(AGREE_LEVELS)),
     }
 
 

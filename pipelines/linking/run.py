@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import date
 
 import yaml
 
 from pipelines import paths
-from pipelines.contracts import load_contracts
+from pipelines.contracts import load_contracts, registry_sources
 from pipelines.linking.fuzzy import decide, fit_model, score_candidates
 from pipelines.linking.records import link_records_sql
 from pipelines.linking.sqlfiles import render
+from pipelines.timing import Clock
 from pipelines.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
-REGISTRY = {"registry_persons", "registry_households"}
 
 
 def linking_config() -> dict:
@@ -49,20 +48,22 @@ def link_run(wh: Warehouse, as_of: date, contracts: dict | None = None) -> LinkS
     usable = wh.create_current_views(as_of, contracts)
     con = wh.con
     con.execute(render("outputs"))
-    if not REGISTRY <= set(usable):
+    registry = set(registry_sources())
+    if not registry <= set(usable):
         summary.skipped = "the registry is missing or quarantined for this date: nothing can be linked"
         with wh.transaction():
             for table in ("links", "link_explanations", "review", "link_models"):
                 con.execute(f"DELETE FROM {table} WHERE as_of = ?", [as_of])
         return summary
-    departments = [contracts[s] for s in sorted(usable) if s not in REGISTRY and contracts[s].subject]
+    departments = [contracts[s] for s in sorted(usable) if s not in registry and contracts[s].subject]
     con.execute(f"SET VARIABLE name_agreement_jaro_winkler = {float(cfg['name_agreement_jaro_winkler'])}")
 
+    clock = Clock(summary.seconds)
+
     def step(name: str, *sql: str) -> None:
-        t0 = time.perf_counter()
-        for s in sql:
-            con.execute(s)
-        summary.seconds[name] = summary.seconds.get(name, 0) + time.perf_counter() - t0
+        with clock(name):
+            for s in sql:
+                con.execute(s)
 
     step("prepare", render("decisions"), render("registry_identities"), link_records_sql(departments),
          render("known_identities"), render("frequencies"))
@@ -71,11 +72,10 @@ def link_run(wh: Warehouse, as_of: date, contracts: dict | None = None) -> LinkS
         step("repair", render("check_digits"), render("tier_repair"),
              render("repair_scores", province_population=int(cfg["province_population"])))
         step("card", render("tier_card"))
-        t0 = time.perf_counter()
-        model = fit_model(con, cfg)
-        scored = score_candidates(con, model, cfg)
-        decide(con, scored, cfg)
-        summary.seconds["fuzzy"] = time.perf_counter() - t0
+        with clock("fuzzy"):
+            model = fit_model(con, cfg)
+            scored = score_candidates(con, model, cfg)
+            decide(con, scored, cfg)
         summary.model = model.describe()
     with wh.transaction():
         con.execute(render("publish", as_of=f"DATE '{as_of}'"))

@@ -17,7 +17,7 @@ from pipelines.contracts import Column, Contract
 from pipelines.normalise.codes import parse_code_expr
 from pipelines.normalise.dates import parse_date_expr, parse_year_month_expr
 from pipelines.normalise.idnumbers import clean_id_expr, id_columns
-from pipelines.normalise.names import clean_name_expr, pinyin_of, to_simplified
+from pipelines.normalise.names import normalise_names, pinyin_of
 from pipelines.normalise.numbers import (
     parse_division_expr,
     parse_int_expr,
@@ -53,12 +53,9 @@ def _blanks(raw: pl.DataFrame, contract: Contract) -> pl.DataFrame:
     return raw.select([_blank(c.name).alias(c.name) for c in contract.columns])
 
 
-def _typed_columns(c: Column, delivery_date: date) -> list[pl.Expr]:
+def _typed_columns(c: Column) -> list[pl.Expr]:
+    """Expressions typing one column of the simple types (numbers, names and 序号 have their own)."""
     raw = pl.col(c.name)
-    if c.type in ("id_number", "disability_card"):
-        return [raw]  # typed afterwards by `id_columns` (see normalise_frame)
-    if c.type == "name":
-        return [clean_name_expr(raw).alias(c.name), raw.alias(f"{c.name}_raw")]
     if c.type == "date":
         return [parse_date_expr(raw).alias(c.name)]
     if c.type == "year_month":
@@ -133,22 +130,20 @@ def _typed_values(values: pl.Series, c: Column, delivery_date: date) -> pl.DataF
                          prefix=f"{c.name}_id")
         typed = card.with_columns(ids[f"{c.name}_id"], ids[f"{c.name}_id_status"])
     elif c.type == "name":
-        simplified = to_simplified(uniq.select(clean_name_expr(pl.col(c.name)).alias(c.name)).to_series())
+        simplified = normalise_names(uniq[c.name])
         typed = pl.DataFrame([uniq[c.name].alias("__raw"), simplified, uniq[c.name].alias(f"{c.name}_raw"),
                               pinyin_of(simplified)])
     else:
-        typed = uniq.select(pl.col(c.name).alias("__raw"), *_typed_columns(c, delivery_date))
+        typed = uniq.select(pl.col(c.name).alias("__raw"), *_typed_columns(c))
     return typed
 
 
 def _typed_column(raw: pl.DataFrame, c: Column, delivery_date: date) -> pl.DataFrame:
     """The typed output columns of one contract column, row-aligned with `raw`."""
-    if c.type == "record_no":  # unique per row: one cheap pass, NFKC only if some value needs it
+    if c.type == "record_no":  # unique per row: one cheap pass
         col = raw[c.name]
         if bool(col.str.contains(r"^[1-9][0-9]*$").fill_null(False).all()):
             return col.to_frame()  # plain numbers already: nothing to parse
-        if col.str.contains(r"[^\x00-\x7F]").any():
-            col = col.str.normalize("NFKC")
         return col.to_frame().select(parse_record_no_expr(pl.col(c.name)).alias(c.name))
     values = raw[c.name]
     if c.type == "text" or (values.len() and values.approx_n_unique() > REPEATED_ENOUGH * values.len()):
@@ -171,7 +166,7 @@ def normalise_frame(contract: Contract, raw: pl.DataFrame, delivery_date: date) 
     blank = _blanks(raw, contract)
     reason = _reject_reason(contract, typed, blank)
     record_no = contract.columns_of_type("record_no")
-    rec = typed[record_no[0].name] if record_no else pl.Series([None] * typed.height, dtype=pl.String)
+    rec = typed[record_no[0].name] if record_no else pl.repeat(None, typed.height, dtype=pl.String, eager=True)
     rejects = pl.DataFrame({"file": typed["_file"], "row": typed["_row"], "record_no": rec, "reason": reason}).filter(
         pl.col("reason").is_not_null()
     )

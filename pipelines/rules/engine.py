@@ -12,7 +12,6 @@ its own hand-over tables and the publish step swaps them in.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,6 +19,7 @@ from pipelines import paths
 from pipelines.contracts import load_contracts
 from pipelines.rules.catalogue import Catalogue, Rule, load_catalogue, load_params
 from pipelines.rules.context import prepare, sql_text
+from pipelines.timing import Clock
 from pipelines.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -82,12 +82,12 @@ def apply_rules(wh: Warehouse, as_of: date, params: dict | None = None,
     unusable = _unusable_reasons(wh, as_of)
     runs: list[list] = []
     registry_ok = all(s in usable for s in catalogue.registry)
+    clock = Clock(summary.seconds)
     if registry_ok:
-        t0 = time.perf_counter()
-        linked = prepare(wh, as_of, params, usable, contracts)
-        _load_catalogue_tables(wh, catalogue)
-        _run_signals(wh, linked)
-        summary.seconds["signals"] = time.perf_counter() - t0
+        with clock("signals"):
+            linked = prepare(wh, as_of, params, usable, contracts)
+            _load_catalogue_tables(wh, catalogue)
+            _run_signals(wh, linked)
     for rule in catalogue.rules:
         reason = skip_reason(catalogue, rule, usable, unusable)
         if reason:
@@ -95,10 +95,9 @@ def apply_rules(wh: Warehouse, as_of: date, params: dict | None = None,
             runs.append([as_of, rule.code, "skipped", reason, None])
             log.warning("rule %s skipped for %s: %s", rule.code, as_of, reason)
             continue
-        t0 = time.perf_counter()
         body = sql_text(f"rules/{rule.sql}").strip().rstrip(";")
-        con.execute(f"INSERT INTO rule_hits BY NAME SELECT '{rule.code}' AS rule_code, * FROM (\n{body}\n)")
-        summary.seconds[rule.code] = time.perf_counter() - t0
+        with clock(rule.code):
+            con.execute(f"INSERT INTO rule_hits BY NAME SELECT '{rule.code}' AS rule_code, * FROM (\n{body}\n)")
     if registry_ok:
         con.execute(sql_text("rules/_collect.sql"))
         _check_one_per_subject(wh)

@@ -41,10 +41,9 @@ def catalogue() -> tuple[dict[str, str], dict[int, str]] | None:
 
 
 def _registry_dates(wh, as_of: date) -> dict[str, date]:
-    rows = wh.execute(
-        "SELECT source, delivery_date FROM run_sources WHERE as_of = ? AND status = 'loaded' "
-        "AND source IN ('registry_persons', 'registry_households')", [as_of]).fetchall()
-    return dict(rows)
+    from pipelines.contracts import registry_sources
+
+    return {s: d for s, d in wh.usable_sources(as_of).items() if s in registry_sources()}
 
 
 def _values(rows: list[tuple]) -> str:

@@ -21,10 +21,8 @@ CREATE OR REPLACE TEMP TABLE review_candidates (
     detail        VARCHAR       -- JSON
 );
 
--- Two spellings of a name agree for the number-based tiers: equal, same pinyin, or close pinyin.
-CREATE OR REPLACE TEMP MACRO names_agree(a, pa, b, pb) AS
-    a = b OR pa = pb OR jaro_winkler_similarity(pa, pb) >= getvariable('name_agreement_jaro_winkler');
-
+-- How two spellings of a name compare for the number-based tiers: equal, same pinyin, or close
+-- pinyin all agree.
 CREATE OR REPLACE TEMP MACRO name_level(a, pa, b, pb) AS
     CASE WHEN a IS NULL OR b IS NULL THEN 'unknown'
          WHEN a = b THEN 'exact'

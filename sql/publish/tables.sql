@@ -48,22 +48,8 @@ CREATE TABLE IF NOT EXISTS rule_runs (
 );
 
 -- Facts about persons and households (registry, assistance, hardship), one row per fact.
-CREATE TABLE IF NOT EXISTS signals (
-    as_of         DATE,
-    person_id     VARCHAR,
-    household_id  VARCHAR,
-    name          VARCHAR,
-    signal_type   VARCHAR,
-    signal        VARCHAR,
-    label         VARCHAR,
-    received      BOOLEAN,
-    amount        DECIMAL(18, 2),
-    event_date    DATE,
-    source        VARCHAR,
-    delivery_date DATE,
-    record_no     VARCHAR,
-    detail        VARCHAR
-);
+-- Same columns as pending_signals (sql/rules/_pending.sql, run before this file).
+CREATE TABLE IF NOT EXISTS signals AS SELECT * FROM pending_signals LIMIT 0;
 
 -- The rule catalogue as last published (titles for reports and analysts).
 CREATE TABLE IF NOT EXISTS rule_catalogue (

@@ -25,19 +25,20 @@ CREATE TABLE IF NOT EXISTS pending_rule_runs (
     found     INTEGER
 );
 
+-- Facts about persons and households of the date (sql/signals/), what the assistance chain shows.
 CREATE TABLE IF NOT EXISTS pending_signals (
     as_of         DATE,
-    person_id     VARCHAR,
+    person_id     VARCHAR,       -- NULL for a household-level fact (e.g. the household's 低保)
     household_id  VARCHAR,
-    name          VARCHAR,
-    signal_type   VARCHAR,
-    signal        VARCHAR,
-    label         VARCHAR,
-    received      BOOLEAN,
+    name          VARCHAR,       -- the person's registry name (the head's for household facts)
+    signal_type   VARCHAR,       -- registry | assistance | hardship
+    signal        VARCHAR,       -- code, e.g. severely_ill, student_aid
+    label         VARCHAR,       -- Chinese label
+    received      BOOLEAN,       -- assistance: received or not; NULL otherwise
     amount        DECIMAL(18, 2),
     event_date    DATE,
     source        VARCHAR,
     delivery_date DATE,
-    record_no     VARCHAR,
-    detail        VARCHAR
+    record_no     VARCHAR,       -- 序号 (NULL for registry facts)
+    detail        VARCHAR        -- JSON: the record's values
 );

@@ -2,7 +2,7 @@
 -- (links of the logical date), with that person's id. Only linked records count for a
 -- person (outputs.md): an unlinked or review record raises nothing.
 CREATE OR REPLACE TEMP TABLE linked_$source AS
-SELECT c.*, l.person_id, l.method AS link_method, l.score AS link_score
+SELECT c.*, l.person_id
 FROM cur_$source c
 JOIN links l
   ON l.as_of = getvariable('as_of') AND l.source = '$source'

@@ -20,20 +20,6 @@ CREATE OR REPLACE TEMP MACRO qualifying_cancer(cancer, stage) AS
     (cancer = '宫颈癌' AND list_contains(getvariable('cervical_cancer_stages'), stage))
     OR (cancer = '乳腺癌' AND stage IS NOT NULL AND NOT list_contains(getvariable('breast_cancer_excluded_stages'), stage));
 
--- The signals of the run (sql/signals/<source>.sql insert here; published by pipelines.publish).
-CREATE OR REPLACE TEMP TABLE signals_tonight (
-    as_of         DATE,
-    person_id     VARCHAR,       -- NULL for a household-level fact (e.g. the household's 低保)
-    household_id  VARCHAR,
-    name          VARCHAR,       -- the person's registry name (the head's for household facts)
-    signal_type   VARCHAR,       -- registry | assistance | hardship
-    signal        VARCHAR,       -- code, e.g. severely_ill, student_aid
-    label         VARCHAR,       -- Chinese label
-    received      BOOLEAN,       -- assistance: received or not; NULL otherwise
-    amount        DECIMAL(18, 2),
-    event_date    DATE,
-    source        VARCHAR,
-    delivery_date DATE,
-    record_no     VARCHAR,       -- 序号 (NULL for registry facts)
-    detail        VARCHAR        -- JSON: the record's values
-);
+-- The signals of the run (sql/signals/<source>.sql insert here; published by pipelines.publish),
+-- in the columns of pending_signals (sql/rules/_pending.sql, which apply_rules runs first).
+CREATE OR REPLACE TEMP TABLE signals_tonight AS FROM pending_signals LIMIT 0;

@@ -56,11 +56,3 @@ CREATE TABLE IF NOT EXISTS run_ignored (
     path   VARCHAR NOT NULL,
     reason VARCHAR NOT NULL
 );
-
-CREATE TABLE IF NOT EXISTS runs (
-    as_of       DATE PRIMARY KEY,
-    started_at  TIMESTAMP,
-    finished_at TIMESTAMP,
-    status      VARCHAR,      -- running | published | failed
-    summary     VARCHAR       -- JSON
-);

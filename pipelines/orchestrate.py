@@ -1,29 +1,40 @@
 """One logical date end to end, without Airflow: the same step functions the DAG tasks call.
 
-    discover (+ each source's previous delivery, the bound of its row count) → stage each
-    source (read, normalise, validate; no database) → load (one writer) → link → rules
-    → validate outputs → publish
+    discover → (no registry delivery: fail at once) → stage each delivery (read, normalise,
+    validate; Parquet, no database) → under the warehouse lease: begin a night (a private work
+    copy of the catalog) → load → link → rules → outputs gate → publish (one rename: the night
+    appears whole, or not at all)
 
-Each step is keyed on the logical date and can be re-run: a re-run replaces that date's rows.
+A step that fails leaves the published night as it was; the next run starts from it again.
+Each step opens the night's work copy through one engine (pipelines.engine); the transformations
+are the declared models of sql/models/, run by pipelines.models.runner.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
 from pipelines.contracts import Contract, load_contracts, registry_sources
+from pipelines.engine.duckdb_engine import DuckDBEngine
 from pipelines.ingest.discovery import Delivery, Discovery, discover
-from pipelines.linking import LinkSummary, link_run
-from pipelines.publish import PublishSummary, publish
-from pipelines.rules import RulesSummary, apply_rules
+from pipelines.linking.run import LinkSummary, link_counts
+from pipelines.models.inputs import prepare
+from pipelines.models.project import load_project
+from pipelines.models.runner import run_step
+from pipelines.publish import PublishSummary, write_push_lists
+from pipelines.rules.runs import RulesSummary, rule_runs_frame, summarise
 from pipelines.staging import StageResult, stage_delivery
+from pipelines.store import bookkeeping, night
+from pipelines.store.layout import Layout, layout
+from pipelines.store.lease import Lease
 from pipelines.timing import Clock
-from pipelines.validation.quality import QualitySummary, check_outputs, record_delivery_results
-from pipelines.warehouse import Warehouse, outputs_root_for, staging_root_for
+from pipelines.validation.quality import QualitySummary, check_outputs, delivery_results
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +43,17 @@ Previous = tuple[Delivery, "int | None"]  # an earlier delivery of a source and 
 PREVIOUS_CANDIDATES = 3  # earlier deliveries tried, newest first, for a row-count baseline
 
 
+class NothingTrustworthy(RuntimeError):
+    """The night cannot be published (no usable registry): exit status 1, said in one line."""
+
+
 @dataclass
 class RunSummary:
     as_of: date
     landing: Path
     warehouse: Path
     discovery: Discovery
+    run_id: str = ""
     staged: dict[str, StageResult] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     linking: LinkSummary | None = None
@@ -51,14 +67,7 @@ class RunSummary:
         return [r for r in self.staged.values() if r.status == "quarantined"]
 
     def untrustworthy(self) -> str | None:
-        """Why the date has no trustworthy result (the registry is missing or quarantined), else None."""
-        for source in registry_sources():
-            res = self.staged.get(source)
-            if res is None:
-                return f"{source}: no complete delivery on or before {self.as_of}"
-            if res.status == "quarantined":
-                return f"{source} quarantined: {res.message}"
-        return None
+        return registry_problem(self.as_of, self.discovery, self.staged)
 
     def totals(self) -> dict[str, int]:
         rs = self.staged.values()
@@ -69,6 +78,46 @@ class RunSummary:
         }
 
 
+def registry_problem(as_of: date, discovery: Discovery, staged: dict[str, StageResult] | None = None) -> str | None:
+    """Why the night has no trustworthy result (a registry source missing or quarantined), else None."""
+    for source in registry_sources():
+        if source not in discovery.chosen:
+            return f"{source}: no complete delivery on or before {as_of}"
+        res = (staged or {}).get(source)
+        if res is not None and res.status == "quarantined":
+            return f"{source} quarantined: {res.message}"
+    return None
+
+
+def new_run_id(hint: str | None = None) -> str:
+    """A file-name-safe id of one run (an Airflow run id, or the time and pid of a CLI run)."""
+    if hint:
+        return re.sub(r"[^A-Za-z0-9_.-]+", "_", hint)[:120]
+    return f"cli-{datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
+
+
+@dataclass
+class Night:
+    """One run's night on one warehouse: where it lives and who it is."""
+
+    lay: Layout
+    as_of: date
+    run_id: str
+
+    def engine(self) -> DuckDBEngine:
+        return night.open_engine(self.lay)
+
+    def write(self, retention: dict[str, str]):
+        """The runner's writer of night models (pipelines.store.night.write_night)."""
+        return lambda eng, table: night.write_night(eng, self.lay, table, self.as_of, self.run_id,
+                                                    retention.get(table, "detail"))
+
+
+def _retention() -> dict[str, str]:
+    return {m.name: m.retention for m in load_project().models.values() if m.materialized == "night"}
+
+
+# --------------------------------------------------------------------------- before the night
 def discover_step(landing: Path, as_of: date, contracts: dict[str, Contract] | None = None) -> Discovery:
     return discover(Path(landing), as_of, contracts or load_contracts())
 
@@ -76,12 +125,11 @@ def discover_step(landing: Path, as_of: date, contracts: dict[str, Contract] | N
 def previous_deliveries(warehouse: Path, discovery: Discovery) -> dict[str, list[Previous]]:
     """The row-count baselines of the data-quality gate: for each chosen delivery, the source's
     earlier complete deliveries on the landing zone (newest first, at most PREVIOUS_CANDIDATES),
-    each with its rows read when the warehouse's `delivery_log` already knows them (read-only).
+    each with its rows read when the published catalog's `delivery_log` knows them (read-only:
+    never in a writer's way).
 
     Which delivery is "previous" comes from the landing zone, not from what the warehouse happens
-    to have loaded, so a date's gate does not depend on the order dates were run in (a backfill
-    beside the nightly run, or dates run out of order, give every date the same bound).
-    `stage_step` counts the rows of a baseline that delivery_log does not know."""
+    to have loaded, so a date's gate does not depend on the order dates were run in."""
     earlier: dict[str, list[Delivery]] = {}
     for d in discovery.superseded:
         chosen = discovery.chosen.get(d.source)
@@ -90,12 +138,12 @@ def previous_deliveries(warehouse: Path, discovery: Discovery) -> dict[str, list
     if not earlier:
         return {}
     known: dict[tuple[str, date], int] = {}
-    warehouse = Path(warehouse)
-    if warehouse.exists():
-        with Warehouse(warehouse, read_only=True) as wh:
-            if wh.table_exists("delivery_log"):
-                for source, day, rows in wh.execute(
-                        "SELECT source, delivery_date, rows_read FROM delivery_log WHERE rows_read > 0").fetchall():
+    published = layout(warehouse).published
+    if published.exists():
+        with DuckDBEngine(published, read_only=True) as eng:
+            if eng.exists("delivery_log"):
+                for source, day, rows in eng.rows("SELECT source, delivery_date, rows_read FROM delivery_log "
+                                                  "WHERE rows_read > 0"):
                     known[(source, day)] = int(rows)
     out = {}
     for source, ds in earlier.items():
@@ -140,57 +188,111 @@ def baseline(previous: list[Previous] | None, staging_root: Path) -> tuple[date,
 def stage_step(delivery: Delivery, warehouse: Path, reuse: bool = True,
                previous: list[Previous] | None = None) -> StageResult:
     contract = load_contracts()[delivery.source]
-    staging_root = staging_root_for(Path(warehouse))
+    staging_root = layout(warehouse).staging
     prev_date, prev_rows = baseline(previous, staging_root) or (None, None)
     return stage_delivery(delivery, contract, staging_root, reuse=reuse,
                           previous_rows=prev_rows, previous_delivery=prev_date)
-
-
-def load_step(warehouse: Path, discovery: Discovery, results: dict[str, StageResult]) -> None:
-    """The single writer: staged Parquet into DuckDB, then what this run uses."""
-    contracts = load_contracts()
-    with Warehouse(warehouse) as wh:
-        for res in results.values():
-            wh.load_staged(res)
-        wh.refresh_moved_views([s for s in contracts if s not in results])
-        wh.record_run_sources(discovery, results, contracts)
-        record_delivery_results(wh, discovery.as_of, results)
-
-
-def link_step(warehouse: Path, as_of: date) -> LinkSummary:
-    """Tie the date's department records to registry persons (single writer)."""
-    with Warehouse(warehouse) as wh:
-        return link_run(wh, as_of)
-
-
-def rules_step(warehouse: Path, as_of: date) -> RulesSummary:
-    """Apply the warning rules to the date's linked data (single writer)."""
-    with Warehouse(warehouse) as wh:
-        return apply_rules(wh, as_of)
-
-
-def validate_outputs_step(warehouse: Path, as_of: date) -> QualitySummary:
-    """The outputs gate (expectations/outputs.json) on the date's warnings, the date's Data Docs
-    and quality report (single writer). Raises OutputsRejected, so nothing is published, when a
-    critical expectation fails."""
-    with Warehouse(warehouse) as wh:
-        return check_outputs(wh, as_of, outputs_root_for(Path(warehouse)), staging_root_for(Path(warehouse)))
-
-
-def publish_step(warehouse: Path, as_of: date) -> PublishSummary:
-    """Publish the date atomically: warnings and their history, push lists, report."""
-    with Warehouse(warehouse) as wh:
-        return publish(wh, as_of, outputs_root_for(warehouse))
 
 
 def delivery_bytes(delivery: Delivery) -> int:
     return sum(p.stat().st_size for p in delivery.files)
 
 
-def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress | None = None,
-                 reuse: bool = True) -> RunSummary:
+def staging_order(chosen: list[Delivery]) -> list[Delivery]:
+    """The registry first (a quarantined registry stops the night before anything else is read),
+    then largest first (great_expectations imports in a thread while the longest read runs)."""
+    registry = set(registry_sources())
+    return sorted(chosen, key=lambda d: (d.source not in registry, -delivery_bytes(d)))
+
+
+# --------------------------------------------------------------------------- the night's steps
+def load_step(nt: Night, discovery: Discovery, results: dict[str, StageResult]) -> None:
+    """Record the staged deliveries and what the night uses in the work catalog; keep the
+    deliveries' gate results for the outputs gate (scratch)."""
     contracts = load_contracts()
-    summary = RunSummary(as_of, Path(landing), Path(warehouse), discovery=Discovery(as_of))
+    with nt.engine() as eng:
+        for res in results.values():
+            bookkeeping.record_delivery(eng, nt.lay, res)
+        bookkeeping.record_run_sources(eng, discovery, results, list(contracts))
+        eng.put_frame("delivery_validation", delivery_results(results), persist=True)
+
+
+def link_step(nt: Night) -> LinkSummary:
+    """Tie the night's department records to registry persons (models of step `link`)."""
+    summary = LinkSummary(nt.as_of)
+    with nt.engine() as eng:
+        ctx = prepare(eng, nt.lay, nt.as_of)
+        if not set(registry_sources()) <= set(ctx.usable):
+            raise NothingTrustworthy(f"no usable registry for {nt.as_of}: nothing can be linked")
+        report = run_step(eng, "link", ctx, nt.write(_retention()))
+        summary.seconds = report.seconds
+        summary.by_source = link_counts(eng)
+        rows = eng.rows("SELECT model FROM fuzzy_model") if "fuzzy_model" in report.ran else []
+        if rows:
+            import json
+
+            summary.model = json.loads(rows[0][0])
+    return summary
+
+
+def rules_step(nt: Night) -> RulesSummary:
+    """Signals, every rule whose sources are usable, the night's warnings (step `rules`)."""
+    project = load_project()
+    with nt.engine() as eng:
+        ctx = prepare(eng, nt.lay, nt.as_of)
+        report = run_step(eng, "rules", ctx, nt.write(_retention()))
+        summary = summarise(eng, project, report, nt.as_of)
+        eng.put_frame("rule_runs", rule_runs_frame(summary))
+        night.write_night(eng, nt.lay, "rule_runs", nt.as_of, nt.run_id, "keep")
+    for code, reason in sorted(summary.skipped.items()):
+        log.warning("rule %s skipped for %s: %s", code, nt.as_of, reason)
+    return summary
+
+
+def validate_outputs_step(nt: Night) -> QualitySummary:
+    """The outputs gate (expectations/outputs.json) on the night's warnings, its Data Docs and
+    quality report. Raises OutputsRejected, so nothing is published, on a critical failure."""
+    with nt.engine() as eng:
+        night.tonight_views(eng, nt.lay, nt.as_of)
+        deliveries = eng.frame("SELECT * FROM delivery_validation")
+        summary, rows = check_outputs(eng, nt.as_of, nt.lay.out, nt.lay.staging, deliveries)
+        eng.put_frame("validation_results", rows)
+        night.write_night(eng, nt.lay, "validation_results", nt.as_of, nt.run_id, "detail")
+    return summary
+
+
+def publish_step(nt: Night) -> PublishSummary:
+    """The night across nights (warning_status), the files for people into the run's pending
+    folder, then the catalog swapped in, then the files: the night appears whole."""
+    summary = PublishSummary(nt.as_of, nt.lay.out)
+    pending = night.pending_files_dir(nt.lay, nt.run_id)
+    with nt.engine() as eng:
+        ctx = prepare(eng, nt.lay, nt.as_of)
+        run_step(eng, "publish", ctx, nt.write(_retention()))
+        rows = eng.frame("SELECT * FROM push_rows")
+        push = pending / "push" / nt.as_of.isoformat()
+        write_push_lists(rows, push, nt.as_of, summary)
+        summary.skipped = dict(eng.rows("SELECT rule_code, reason FROM rule_runs WHERE status = 'skipped'"))
+        night.record_catalogue(eng)
+        dirs = sorted(p.relative_to(pending).as_posix() for p in pending.glob("*/*"))
+        night.publish(eng, nt.lay, nt.as_of, nt.run_id, dirs)
+    night.swap(nt.lay)
+    night.swap_in_files(nt.lay, nt.run_id)
+    summary.push_dir = nt.lay.out / "push" / nt.as_of.isoformat()
+    summary.files = sorted(summary.files)
+    night.abort(nt.lay)   # the work folder (scratch, lease) is done with
+    return summary
+
+
+# --------------------------------------------------------------------------- one date
+def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress | None = None,
+                 reuse: bool = True, wait_seconds: float = 0.0) -> RunSummary:
+    """The whole night for one date (what `lowincome run` does). Raises NothingTrustworthy when
+    the registry is missing (before anything is read) or quarantined; WarehouseBusy when another
+    run owns the warehouse."""
+    contracts = load_contracts()
+    lay = layout(warehouse)
+    summary = RunSummary(as_of, Path(landing), lay.published, discovery=Discovery(as_of), run_id=new_run_id())
     clock = Clock(summary.timings)
 
     def tell(text: str, done: int = 0, total: int = 1) -> None:
@@ -199,30 +301,48 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
 
     with clock("discover"):
         summary.discovery = discover_step(landing, as_of, contracts)
+        problem = registry_problem(as_of, summary.discovery)
+        if problem:
+            raise NothingTrustworthy(problem)
         summary.previous = previous_deliveries(warehouse, summary.discovery)
     with clock("stage"):
-        chosen = list(summary.discovery.chosen.values())
+        chosen = staging_order(list(summary.discovery.chosen.values()))
         staged = {}
-        # Largest first: great_expectations imports in a thread (~10 s) while the first, longest read
-        # runs, instead of the first small delivery's validation waiting for it.
-        for i, delivery in enumerate(sorted(chosen, key=delivery_bytes, reverse=True)):
+        for i, delivery in enumerate(chosen):
             tell(f"staging {delivery.source}", i, len(chosen))
             staged[delivery.source] = stage_step(delivery, warehouse, reuse=reuse,
                                                  previous=summary.previous.get(delivery.source))
-        summary.staged = {d.source: staged[d.source] for d in chosen}
+            problem = registry_problem(as_of, summary.discovery, staged)
+            if problem:
+                summary.staged = staged
+                raise NothingTrustworthy(problem)
+        summary.staged = {d: staged[d] for d in summary.discovery.chosen}
         tell("staged", len(chosen), len(chosen))
-    with clock("load"):
-        load_step(warehouse, summary.discovery, summary.staged)
-    with clock("link"):
-        tell("linking")
-        summary.linking = link_step(warehouse, as_of)
-    with clock("rules"):
-        tell("rules")
-        summary.rules = rules_step(warehouse, as_of)
-    with clock("validate_outputs"):
-        tell("validating outputs")
-        summary.quality = validate_outputs_step(warehouse, as_of)
-    with clock("publish"):
-        tell("publishing")
-        summary.published = publish_step(warehouse, as_of)
+    nt = Night(lay, as_of, summary.run_id)
+    cfg = night.warehouse_config()
+    with Lease(lay, nt.run_id, as_of.isoformat(), wait_seconds=wait_seconds,
+               timeout_hours=float(cfg["lease_timeout_hours"])) as lease:
+        if lease.took_over:
+            log.warning("took over the warehouse from %s, which is gone; its unfinished night is dropped",
+                        lease.took_over.describe())
+        try:
+            with clock("load"):
+                night.begin(lay, nt.run_id)
+                load_step(nt, summary.discovery, summary.staged)
+            with clock("link"):
+                tell("linking")
+                summary.linking = link_step(nt)
+            with clock("rules"):
+                tell("rules")
+                summary.rules = rules_step(nt)
+            with clock("validate_outputs"):
+                tell("validating outputs")
+                summary.quality = validate_outputs_step(nt)
+            with clock("publish"):
+                tell("publishing")
+                summary.published = publish_step(nt)
+        except BaseException:
+            night.abort(lay)
+            raise
     return summary
+

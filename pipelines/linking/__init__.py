@@ -1,9 +1,6 @@
 """Tie department records to registry persons: exact, converted, repaired, card, then fuzzy.
 
-Public entry point: `link_run(warehouse, as_of)`. Internals are small functions that build SQL
-(chained as CTEs/temp tables in DuckDB) plus one vectorised rapidfuzz scoring step.
+The tiers are models (sql/models/linking/); here live what SQL does badly (the fuzzy tier's
+comparisons and model, pipelines/linking/{comparisons,model,fuzzy}.py), the SELECT of every
+department record's identifying evidence (records.py) and the step's summary (run.py).
 """
-
-from pipelines.linking.run import LinkSummary, link_run
-
-__all__ = ["LinkSummary", "link_run"]

@@ -1,48 +1,47 @@
-"""The fuzzy tier: records without a usable number, matched on name with birth date, sex, county.
+"""The fuzzy tier's two Python models: estimating the Fellegi–Sunter model, and scoring pairs.
 
-Blocking and term frequencies are SQL (sql/linking/fuzzy_*.sql); comparisons and the model are
-polars + rapidfuzz over the whole candidate frame at once (pipelines/linking/comparisons.py,
-model.py). A record is linked only when its best candidate's posterior reaches the configured
-probability and no other known identity fits it; the rest that come close go to review.
+Blocking, term frequencies, samples, twins and decisions are SQL models (sql/models/linking/);
+only what SQL does badly lives here: comparing names with rapidfuzz (C++, all cores) and the
+model arithmetic in polars, over the whole candidate frame at once.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 
-import duckdb
 import numpy as np
 import polars as pl
 
+from pipelines.engine.base import Engine
 from pipelines.linking.comparisons import compare_pairs
 from pipelines.linking.model import Model, estimate_m, estimate_u_close, posteriors, weights
-from pipelines.linking.sqlfiles import render
 
 log = logging.getLogger(__name__)
 KEY = ["source", "delivery_date", "record_no"]
-REVIEW_CANDIDATES = 5
 
 
-def fit_model(con: duckdb.DuckDBPyConnection, cfg: dict) -> Model:
-    con.execute(render("model_samples", model_sample_rows=int(cfg["u_sample_pairs"])))
-    n = con.execute("SELECT count(*) FROM registry_people").fetchall()[0][0]
-    model = Model(n_registry=max(int(n), 1))
-    exact = con.sql("SELECT * FROM exact_pairs").pl()
+def fit_model(engine: Engine, cfg: dict) -> Model:
+    """m from the exact tier's pairs, u of a close name from random pairs, priors per source."""
+    quality = engine.rows("SELECT share_valid, persons FROM registry_number_quality")
+    valid, n = quality[0] if quality else (0.0, 0)
+    model = Model(n_registry=max(int(n or 0), 1))
+    exact = engine.frame("SELECT * FROM exact_pairs")
     model.pairs_for_m = exact.height
     model.m = estimate_m(exact, cfg["fuzzy_name_jaro_winkler"])
-    model.u_name_close = estimate_u_close(random_pairs(con), cfg["fuzzy_name_jaro_winkler"])
-    valid = con.execute("SELECT share_valid FROM registry_number_quality").fetchall()[0][0] or 0.0
+    model.u_name_close = estimate_u_close(random_pairs(engine), cfg["fuzzy_name_jaro_winkler"])
     # A true match's number is inside the interval unless the registry's own number is wrong.
-    model.m["number"] = {"within": max(float(valid), 0.5), "outside": max(1 - float(valid), 1e-4)}
-    shares = con.execute("SELECT source, share_in_registry FROM source_shares ORDER BY source").fetchall()
+    valid = float(valid or 0.0)
+    model.m["number"] = {"within": max(valid, 0.5), "outside": max(1 - valid, 1e-4)}
+    shares = engine.rows("SELECT source, share_in_registry FROM source_shares ORDER BY source")
     model.share_in_registry = {s: float(v) for s, v in shares}
     return model
 
 
-def random_pairs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """The two pseudo-random samples (model_samples.sql) paired off in order: random pairs."""
-    records = con.sql("SELECT * FROM random_records").pl()
-    people = con.sql("SELECT * FROM random_people").pl()
+def random_pairs(engine: Engine) -> pl.DataFrame:
+    """The two pseudo-random samples paired off in order: random (almost all non-matching) pairs."""
+    records = engine.frame("SELECT r_name, r_pinyin FROM random_records ORDER BY k")
+    people = engine.frame("SELECT g_name, g_pinyin FROM random_people ORDER BY k")
     n = min(records.height, people.height)
     pairs = pl.concat([records.head(n), people.head(n)], how="horizontal")
     empty = {"r_sex": pl.String, "r_birth": pl.Date, "r_birth_year": pl.String, "r_county": pl.String,
@@ -51,9 +50,21 @@ def random_pairs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return pairs.with_columns([pl.lit(None, dtype).alias(name) for name, dtype in empty.items()])
 
 
-def numbers_in_interval(con: duckdb.DuckDBPyConnection, lo: pl.Series, hi: pl.Series) -> pl.Series:
+def model_frame(model: Model) -> pl.DataFrame:
+    """The fuzzy_model relation: one row, the model as JSON (published as link_models)."""
+    return pl.DataFrame({"model": [json.dumps(model.describe(), ensure_ascii=False, sort_keys=True)]})
+
+
+def model_from_frame(frame: pl.DataFrame) -> Model:
+    d = json.loads(frame["model"][0])
+    return Model(n_registry=d["n_registry"], m=d["m"], u_name_close=d["u_name_close"],
+                 share_in_registry=d["share_in_registry"], pairs_for_m=d["pairs_for_m"])
+
+
+def numbers_in_interval(engine: Engine, lo: pl.Series, hi: pl.Series) -> pl.Series:
     """How many registry numbers lie in each [lo, hi] (binary search over the sorted numbers)."""
-    ids = con.sql("SELECT TRY_CAST(id18 AS BIGINT) AS n FROM registry_people WHERE n IS NOT NULL ORDER BY n").pl()["n"]
+    ids = engine.frame("SELECT n FROM (SELECT TRY_CAST(id18 AS BIGINT) AS n FROM registry_people) t "
+                       "WHERE n IS NOT NULL ORDER BY n")["n"]
     arr = ids.to_numpy()
     lo_np = lo.fill_null(0).to_numpy()
     hi_np = hi.fill_null(-1).to_numpy()
@@ -78,55 +89,19 @@ def _explanation() -> pl.Expr:
     ).struct.json_encode()
 
 
-def score_candidates(con: duckdb.DuckDBPyConnection, model: Model, cfg: dict) -> pl.DataFrame:
-    con.execute(render("fuzzy_records"))
-    con.execute(render("fuzzy_blocking"))
-    con.execute(render("fuzzy_pairs_tf"))
-    pairs = con.sql("SELECT * FROM fuzzy_pairs_tf").pl()
+SCORED = {"source": pl.String, "delivery_date": pl.Date, "record_no": pl.String, "person_id": pl.String,
+          "g_id18": pl.String, "probability": pl.Float64, "candidate_rank": pl.Int64, "explanation": pl.String}
+
+
+def score_candidates(pairs: pl.DataFrame, model: Model, f_number: pl.Series, cfg: dict) -> pl.DataFrame:
+    """Every candidate pair with its posterior, its rank among the record's candidates (ties by
+    person id, so the rank is the same on every engine) and its explanation."""
     if pairs.is_empty():
-        return pairs
-    pairs = pairs.with_columns(f_number=numbers_in_interval(con, pairs["r_id_lo"], pairs["r_id_hi"]))
+        return pl.DataFrame(schema=SCORED)
+    pairs = pairs.with_columns(f_number=f_number)
     compared = compare_pairs(pairs, cfg["fuzzy_name_jaro_winkler"])
-    return posteriors(weights(compared, model), model, cfg["min_share_in_registry"])
-
-
-def decide(con: duckdb.DuckDBPyConnection, scored: pl.DataFrame, cfg: dict) -> dict[str, int]:
-    """Insert fuzzy links and reviews into link_decisions / review_candidates."""
-    if scored.is_empty():
-        return {"linked": 0, "review": 0}
-    best = scored.filter(pl.col("candidate_rank") == 1)
-    proposed = best.filter(pl.col("probability") >= cfg["link_probability"])
-    con.register("fuzzy_proposed", proposed.select(*KEY, "person_id", "g_id18").to_arrow())
-    con.execute(render("twins"))
-    con.unregister("fuzzy_proposed")
-    twins = con.sql("SELECT * FROM fuzzy_twins").pl()
-    linked = proposed.join(twins.select(KEY), on=KEY, how="anti")
-    blocked = proposed.join(twins.select(*KEY, "twins"), on=KEY, how="inner")
-    unsure = best.filter(
-        (pl.col("probability") < cfg["link_probability"]) & (pl.col("probability") >= cfg["review_probability"])
-    )
-    links = linked.select(
-        *KEY, "person_id", pl.lit("fuzzy_name").alias("method"), pl.col("probability").alias("score"),
-        pl.lit("link").alias("outcome"), pl.lit(None, pl.String).alias("reason"), _explanation().alias("explanation"),
-    )
-    reviews = pl.concat([
-        blocked.select(*KEY, pl.format("another known person ({} in all) shares the name and birth date",
-                                       pl.col("twins")).alias("reason")),
-        unsure.select(*KEY, pl.lit("no candidate is clearly the person").alias("reason")),
-    ])
-    review_rows = reviews.select(
-        *KEY, pl.lit(None, pl.String).alias("person_id"), pl.lit("fuzzy_name").alias("method"),
-        pl.lit(None, pl.Float64).alias("score"), pl.lit("review").alias("outcome"), "reason",
-        pl.lit(None, pl.String).alias("explanation"),
-    )
-    decisions = pl.concat([links, review_rows]).with_columns(pl.col("delivery_date").cast(pl.Date))
-    candidates = scored.join(reviews.select(KEY), on=KEY, how="semi").filter(
-        (pl.col("candidate_rank") <= REVIEW_CANDIDATES) & (pl.col("probability") >= 0.001)
-    ).select(*KEY, "person_id", pl.col("probability").alias("score"), _explanation().alias("detail"))
-    con.register("fuzzy_decisions_df", decisions.to_arrow())
-    con.register("fuzzy_candidates_df", candidates.to_arrow())
-    con.execute("INSERT INTO link_decisions BY NAME SELECT * FROM fuzzy_decisions_df")
-    con.execute("INSERT INTO review_candidates BY NAME SELECT * FROM fuzzy_candidates_df")
-    con.unregister("fuzzy_decisions_df")
-    con.unregister("fuzzy_candidates_df")
-    return {"linked": links.height, "review": reviews.height}
+    scored = posteriors(weights(compared, model), model, cfg["min_share_in_registry"])
+    scored = scored.sort([*KEY, "probability", "person_id"], descending=[False, False, False, True, False])
+    scored = scored.with_columns(pl.int_range(1, pl.len() + 1).over(KEY).cast(pl.Int64).alias("candidate_rank"))
+    return scored.select(*KEY, "person_id", "g_id18", "probability", "candidate_rank",
+                         _explanation().alias("explanation")).cast(SCORED)

@@ -12,7 +12,7 @@ from pipelines.contracts import Contract
 
 
 def _col(name: str | None, suffix: str = "", cast: str = "VARCHAR") -> str:
-    return f"{name}{suffix}" if name else f"NULL::{cast}"
+    return f"{name}{suffix}" if name else f"CAST(NULL AS {cast})"
 
 
 def record_select(contract: Contract) -> str:
@@ -46,18 +46,17 @@ def record_select(contract: Contract) -> str:
     FROM cur_{contract.source}"""
 
 
-EMPTY = """
-CREATE OR REPLACE TEMP TABLE link_records (
-    source VARCHAR, delivery_date DATE, record_no VARCHAR, id18 VARCHAR, id_status VARCHAR, id_raw VARCHAR,
-    id_was_15 BOOLEAN, id_digits BIGINT, id_lo BIGINT, id_hi BIGINT, id_birth DATE, id_sex VARCHAR,
-    name VARCHAR, pinyin VARCHAR, sex_col VARCHAR, birth_col DATE, county_col VARCHAR,
-    card_id18 VARCHAR, card_status VARCHAR
-);"""
+SHAPE = {
+    "source": "VARCHAR", "delivery_date": "DATE", "record_no": "VARCHAR", "id18": "VARCHAR", "id_status": "VARCHAR",
+    "id_raw": "VARCHAR", "id_was_15": "BOOLEAN", "id_digits": "BIGINT", "id_lo": "BIGINT", "id_hi": "BIGINT",
+    "id_birth": "DATE", "id_sex": "VARCHAR", "name": "VARCHAR", "pinyin": "VARCHAR", "sex_col": "VARCHAR",
+    "birth_col": "DATE", "county_col": "VARCHAR", "card_id18": "VARCHAR", "card_status": "VARCHAR",
+}
 
 
 def link_records_sql(contracts: list[Contract]) -> str:
-    """CREATE the run's `link_records` temp table over the usable department sources."""
+    """The SELECT of the night's `link_records` over the usable department sources (typed empty
+    when there are none)."""
     if not contracts:
-        return EMPTY
-    body = "\n    UNION ALL".join(record_select(c) for c in contracts)
-    return f"CREATE OR REPLACE TEMP TABLE link_records AS{body};"
+        return "SELECT " + ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in SHAPE.items()) + " WHERE false"
+    return "\n    UNION ALL".join(record_select(c) for c in contracts)

@@ -1,10 +1,5 @@
-"""The warning rules of rules.md over the linked data (issue 4). Entry point: `apply_rules`.
+"""The warning rules of rules.md (issue 4): each rule is a model, sql/models/rules/<rule>.sql.
 
   catalogue.py  config/rule_catalogue.yaml (what each rule is) and config/rules.yaml (thresholds)
-  context.py    variables, rule_persons, linked_<source> tables for one date
-  engine.py     signals, then every rule whose sources are usable → pending_* tables
+  runs.py       what the rules step reports: rule_runs (evaluated / skipped and why, found)
 """
-
-from pipelines.rules.engine import RulesSummary, apply_rules
-
-__all__ = ["RulesSummary", "apply_rules"]

@@ -1,9 +1,10 @@
 """The rule catalogue and the rule parameters: configuration files, loaded and checked.
 
-`config/rule_catalogue.yaml` says what each rule is (category rule, department, subject, the
-sources it reads, its SQL file); `config/rules.yaml` holds the thresholds. Both are data so that
-a province can retune a rule without touching code; this module only validates them, so a typo
-fails the run with the file and the rule named instead of producing silently wrong warnings.
+`config/rule_catalogue.yaml` says what each rule is (title, category rule, department, subject);
+its SELECT is the model `sql/models/rules/<code in lower case>.sql`, which also tells which
+sources it reads. `config/rules.yaml` holds the thresholds. Both are data so that a province can
+retune a rule without touching code; this module only validates them, so a typo fails the run
+with the file and the rule named instead of producing silently wrong warnings.
 """
 
 from __future__ import annotations
@@ -31,19 +32,16 @@ class Rule:
     category: str          # "1".."4", "covered" or "household_covered"
     department: str
     subject: str           # person | household | identity
-    sources: tuple[str, ...]
-    sql: str               # file name under sql/rules/
 
     @property
     def sql_path(self) -> Path:
-        return paths.SQL / "rules" / self.sql
+        return paths.SQL / "models" / "rules" / f"{self.code.lower()}.sql"
 
 
 @dataclass(frozen=True)
 class Catalogue:
     rules: tuple[Rule, ...]
     categories: dict[int, str]
-    registry: tuple[str, ...]
     category_names: dict[int, str]
 
     def rule(self, code: str) -> Rule:
@@ -58,21 +56,21 @@ class Catalogue:
         return list(dict.fromkeys(r.department for r in self.rules))
 
     def needs(self, rule: Rule) -> tuple[str, ...]:
-        """Every source the rule reads: the registry plus its own."""
-        return self.registry + tuple(s for s in rule.sources if s not in self.registry)
+        """Every landing source the rule's model needs (read or declared), registry included."""
+        from pipelines.models.project import load_project
+
+        return tuple(sorted(load_project().sources_of(rule.code.lower())))
 
 
-def _parse_catalogue(path: Path, known_sources: set[str] | None) -> Catalogue:
+def _parse_catalogue(path: Path) -> Catalogue:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     where = path.name
     categories = {int(k): str(v) for k, v in doc["categories"].items()}
-    registry = tuple(doc.get("registry") or ())
     rules, seen = [], set()
     for raw in doc["rules"]:
         try:
             rule = Rule(code=raw["code"], title=raw["title"], category=str(raw["category"]),
-                        department=raw["department"], subject=raw["subject"],
-                        sources=tuple(raw.get("sources") or ()), sql=raw["sql"])
+                        department=raw["department"], subject=raw["subject"])
         except KeyError as e:
             raise CatalogueError(f"{where}: rule {raw.get('code', '?')}: missing field {e}") from None
         if rule.code in seen:
@@ -84,20 +82,19 @@ def _parse_catalogue(path: Path, known_sources: set[str] | None) -> Catalogue:
         if rule.subject not in SUBJECTS:
             raise CatalogueError(f"{where}: rule {rule.code}: subject must be one of {sorted(SUBJECTS)}")
         if not rule.sql_path.exists():
-            raise CatalogueError(f"{where}: rule {rule.code}: no SQL file {rule.sql_path}")
-        unknown = set(rule.sources + registry) - known_sources if known_sources is not None else set()
-        if unknown:
-            raise CatalogueError(f"{where}: rule {rule.code}: unknown sources {sorted(unknown)}")
+            raise CatalogueError(f"{where}: rule {rule.code}: no model {rule.sql_path}")
         rules.append(rule)
+    models = {p.stem.upper() for p in (paths.SQL / "models" / "rules").glob("*.sql")}
+    orphans = sorted(models - seen)
+    if orphans:
+        raise CatalogueError(f"{where}: rule model(s) without a catalogue entry: {', '.join(orphans)}")
     names = {int(k): str(v) for k, v in (doc.get("category_names") or {}).items()}
-    return Catalogue(tuple(rules), categories, registry, {k: names.get(k, v) for k, v in categories.items()})
+    return Catalogue(tuple(rules), categories, {k: names.get(k, v) for k, v in categories.items()})
 
 
 @cache
 def load_catalogue(path: Path = paths.CONFIG / "rule_catalogue.yaml") -> Catalogue:
-    from pipelines.contracts import load_contracts
-
-    return _parse_catalogue(Path(path), set(load_contracts()))
+    return _parse_catalogue(Path(path))
 
 
 @cache

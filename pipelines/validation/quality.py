@@ -1,10 +1,10 @@
 """A run date's data quality: results into the warehouse, the outputs gate, Data Docs, and the
 quality (quarantine) report.
 
-    record_delivery_results   load step: the gates of the deliveries the date uses → validation_results
-    check_outputs             between rules and publish: the outputs suite on the date's warnings;
-                              records results, builds the date's Data Docs and writes the report;
-                              raises OutputsRejected when a critical expectation failed
+    delivery_results   load step: the gates of the deliveries the night uses (validation_results rows)
+    check_outputs      between rules and publish: the outputs suite on the night's warnings (the
+                       outputs_check model); builds the night's Data Docs and writes the report;
+                       raises OutputsRejected when a critical expectation failed
 Files, beside the warehouse (`<stem>.out/`):
     data_docs/<as_of>/index.html     GX Data Docs of the date
     quality/<as_of>.md, .json        the quality report: quarantined deliveries and why, the
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
+import polars as pl
 
 from pipelines import paths
 from pipelines.validation.suites import OUTPUTS_SUITE, load_suite
@@ -49,8 +49,12 @@ class QualitySummary:
         return d
 
 
-def ensure_tables(wh) -> None:
-    wh.con.execute((paths.SQL / "validation" / "validation_results.sql").read_text(encoding="utf-8"))
+VALIDATION_SCHEMA = {
+    "source": pl.String, "delivery_date": pl.Date, "suite": pl.String, "expectation": pl.String,
+    "expectation_type": pl.String, "column": pl.String, "severity": pl.String, "success": pl.Boolean,
+    "observed_value": pl.Float64, "unexpected_count": pl.Int64, "element_count": pl.Int64, "action": pl.String,
+    "details": pl.String,
+}
 
 
 def _action(o: dict, quarantine_word: str) -> str | None:
@@ -59,42 +63,37 @@ def _action(o: dict, quarantine_word: str) -> str | None:
     return quarantine_word if o["severity"] == "critical" else "reported"
 
 
-def _insert(wh, as_of: date, source: str, delivery_date: date | None, outcomes: list[dict], critical: str) -> None:
-    for o in outcomes:
-        wh.execute(
-            "INSERT INTO validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [as_of, source, delivery_date, o["suite"], o["expectation"], o["expectation_type"], o["column"],
-             o["severity"], o["success"], o["observed_value"], o["unexpected_count"], o["element_count"],
-             _action(o, critical), json.dumps(o["details"], ensure_ascii=False, sort_keys=True, default=str)],
-        )
+def _rows(source: str, delivery_date: date | None, outcomes: list[dict], critical: str) -> list[dict]:
+    return [{"source": source, "delivery_date": delivery_date, "suite": o["suite"], "expectation": o["expectation"],
+             "expectation_type": o["expectation_type"], "column": o["column"], "severity": o["severity"],
+             "success": bool(o["success"]), "observed_value": o["observed_value"],
+             "unexpected_count": o["unexpected_count"], "element_count": o["element_count"],
+             "action": _action(o, critical),
+             "details": json.dumps(o["details"], ensure_ascii=False, sort_keys=True, default=str)} for o in outcomes]
 
 
-def record_delivery_results(wh, as_of: date, results: dict) -> None:
-    """Replace the date's delivery rows of validation_results with the gates of what it uses."""
-    ensure_tables(wh)
-    with wh.transaction():
-        wh.execute("DELETE FROM validation_results WHERE as_of = ? AND source <> ?", [as_of, OUTPUTS_SUITE])
-        for source in sorted(results):
-            res = results[source]
-            _insert(wh, as_of, source, res.delivery_date, res.validation, "quarantined")
+def delivery_results(results: dict) -> pl.DataFrame:
+    """The gates of the deliveries a night uses (validation_results rows; `action` quarantined
+    for a failed critical expectation, reported for a warning)."""
+    rows = [r for source in sorted(results)
+            for r in _rows(source, results[source].delivery_date, results[source].validation, "quarantined")]
+    return pl.DataFrame(rows, schema=VALIDATION_SCHEMA)
 
 
 def _rule_sources() -> dict[str, list[str]]:
-    p = paths.CONFIG / "rule_catalogue.yaml"
-    if not p.exists():
-        return {}
-    doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    registry = list(doc.get("registry") or [])
-    return {str(r["code"]): registry + [s for s in (r.get("sources") or []) if s not in registry]
-            for r in doc.get("rules") or []}
+    """rule → every landing source it needs (the models' declared and read sources)."""
+    from pipelines.models.project import load_project
+
+    project = load_project()
+    return {m.code: sorted(project.sources_of(m.name)) for m in project.models.values() if m.folder == "rules"}
 
 
-def _doc_entries(wh, as_of: date, staging_root: Path, outputs_result: dict | None) -> list:
+def _doc_entries(engine, as_of: date, staging_root: Path, outputs_result: dict | None) -> list:
     from pipelines.validation.docs import DocEntry, read_result, utc_midnight
 
     entries = []
-    rows = wh.execute("SELECT source, delivery_date FROM run_sources WHERE as_of = ? AND delivery_date IS NOT NULL "
-                      "ORDER BY source", [as_of]).fetchall()
+    rows = engine.rows("SELECT source, delivery_date FROM run_sources WHERE as_of = $d AND delivery_date IS NOT NULL "
+                       "ORDER BY source", {"d": as_of})
     for source, delivered in rows:
         result = read_result(Path(staging_root) / source / delivered.isoformat() / RESULT_FILE)
         suite = load_suite(source)
@@ -107,28 +106,38 @@ def _doc_entries(wh, as_of: date, staging_root: Path, outputs_result: dict | Non
     return entries
 
 
-def check_outputs(wh, as_of: date, out_root: Path, staging_root: Path) -> QualitySummary:
-    """The outputs gate of a date, then its Data Docs and quality report (see the module doc)."""
+def outputs_frame(engine):
+    """The outputs_check model (sql/models/gate/) as the pandas frame the suite reads."""
+    frame = engine.frame("SELECT * FROM outputs_check")
+    return frame.to_pandas().astype({"category": "Int64", "expected_category": "Int64",
+                                     "person_in_registry": "boolean", "rule_known": "boolean",
+                                     "rule_code": "str", "category_code": "str", "expected_category_code": "str",
+                                     "subject": "str", "as_of": "str"})
+
+
+def check_outputs(engine, as_of: date, out_root: Path, staging_root: Path, delivery_rows: pl.DataFrame) -> tuple[
+        "QualitySummary", pl.DataFrame]:
+    """The outputs gate of a night, then its Data Docs and quality report (see the module doc).
+    Returns the summary and the night's validation_results rows; raises OutputsRejected."""
     import time
 
-    from pipelines.validation.docs import build_site, docs_root, write_root_index
+    from pipelines.validation.docs import build_site, docs_root, write_quality_page, write_root_index
     from pipelines.validation.gx import run_suite
-    from pipelines.validation.outputs import output_frame
 
     started = time.perf_counter()
-    ensure_tables(wh)
     suite = load_suite(OUTPUTS_SUITE)
-    run = run_suite(suite, output_frame(wh, as_of), asset=OUTPUTS_SUITE) if suite else None
-    with wh.transaction():
-        wh.execute("DELETE FROM validation_results WHERE as_of = ? AND source = ?", [as_of, OUTPUTS_SUITE])
-        if run:
-            _insert(wh, as_of, OUTPUTS_SUITE, None, [o.to_dict() for o in run.outcomes], "stopped")
-    summary = summarise(wh, as_of)
+    run = run_suite(suite, outputs_frame(engine), asset=OUTPUTS_SUITE) if suite else None
+    outputs_rows = pl.DataFrame(_rows(OUTPUTS_SUITE, None, [o.to_dict() for o in run.outcomes], "stopped")
+                                if run else [], schema=VALIDATION_SCHEMA)
+    rows = pl.concat([delivery_rows.cast(VALIDATION_SCHEMA), outputs_rows])
+    summary = summarise(engine, as_of, rows)
     out_root = Path(out_root)
-    site = build_site(docs_root(out_root) / as_of.isoformat(), _doc_entries(wh, as_of, staging_root, run and run.result))
+    site = build_site(docs_root(out_root) / as_of.isoformat(), _doc_entries(engine, as_of, staging_root,
+                                                                            run and run.result))
     write_root_index(docs_root(out_root))
     summary.data_docs = str(site)
     summary.report = str(write_report(out_root, summary))
+    write_quality_page(Path(summary.report))   # quality/<as_of>.html, linked from the Data Docs
     summary.seconds = round(time.perf_counter() - started, 3)
     if summary.outputs_failed:
         raise OutputsRejected(
@@ -136,31 +145,27 @@ def check_outputs(wh, as_of: date, out_root: Path, staging_root: Path) -> Qualit
             f"expectations/{OUTPUTS_SUITE}.json and were not published: "
             + "; ".join(f"{f['expectation']} ({f['unexpected_count']} rows)" for f in summary.outputs_failed)
             + f"; see {summary.report}")
-    return summary
+    return summary, rows
 
 
-def summarise(wh, as_of: date) -> QualitySummary:
-    """The date's quality as the warehouse records it."""
+def summarise(engine, as_of: date, rows: pl.DataFrame) -> QualitySummary:
+    """The night's quality: quarantines (run_sources), rules they skipped, failed expectations."""
     s = QualitySummary(as_of)
-    for source, message in wh.execute("SELECT source, message FROM run_sources WHERE as_of = ? AND status = 'quarantined' "
-                                      "ORDER BY source", [as_of]).fetchall():
+    for source, message in engine.rows("SELECT source, message FROM run_sources WHERE as_of = $d "
+                                       "AND status = 'quarantined' ORDER BY source", {"d": as_of}):
         s.quarantined[source] = message or ""
-    for code, needs in _rule_sources().items():
+    for code, needs in sorted(_rule_sources().items()):
         bad = [src for src in needs if src in s.quarantined]
         if bad:
             s.skipped_rules[code] = bad
-    if wh.table_exists("validation_results"):
-        cols = ["source", "delivery_date", "expectation", "severity", "observed_value", "unexpected_count", "details"]
-        rows = wh.execute(f"SELECT {', '.join(cols)} FROM validation_results WHERE as_of = ? AND NOT success "
-                          "ORDER BY source, expectation", [as_of]).fetchall()
-        for r in rows:
-            d = dict(zip(cols, r))
-            d["delivery_date"] = d["delivery_date"].isoformat() if d["delivery_date"] else None
-            d["details"] = json.loads(d["details"] or "{}")
-            if d["source"] == OUTPUTS_SUITE and d["severity"] == "critical":
-                s.outputs_failed.append(d)
-            elif d["severity"] != "critical":
-                s.warnings.append(d)
+    cols = ["source", "delivery_date", "expectation", "severity", "observed_value", "unexpected_count", "details"]
+    for d in rows.filter(~pl.col("success")).sort("source", "expectation").select(cols).iter_rows(named=True):
+        d["delivery_date"] = d["delivery_date"].isoformat() if d["delivery_date"] else None
+        d["details"] = json.loads(d["details"] or "{}")
+        if d["source"] == OUTPUTS_SUITE and d["severity"] == "critical":
+            s.outputs_failed.append(d)
+        elif d["severity"] != "critical":
+            s.warnings.append(d)
     return s
 
 

@@ -1,0 +1,4 @@
+-- The fuzzy tier's Fellegi–Sunter model, estimated from the run's own data (one row, JSON):
+-- m from exact_pairs, u from term frequencies and random pairs, priors per source from
+-- source_shares (pipelines/linking/model.py). Published per night as link_models.
+-- @python: true

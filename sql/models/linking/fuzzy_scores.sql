@@ -1,0 +1,4 @@
+-- Every candidate pair scored: comparison levels (polars + rapidfuzz Jaro-Winkler on pinyin),
+-- weights and the posterior probability that the record is that person, ranked per record,
+-- with the explanation (JSON) of each field's weight.
+-- @python: true

@@ -1,0 +1,5 @@
+-- Every usable department record's identifying evidence in one shape, whatever its source's
+-- layout: built from each contract's `subject:` columns (pipelines/linking/records.py), one
+-- SELECT per usable department source, UNION ALL'd. A source without a sex, birth-date or county
+-- column contributes NULL there: the matcher only uses what the record itself carries.
+-- @python: true

@@ -1,0 +1,5 @@
+-- links (outputs.md): one row per department record tied to a registry person, with how
+-- (method: exact_id, id15_converted, repaired_id, disability_card, fuzzy_name) and how sure.
+-- @materialized: night
+SELECT source, delivery_date, record_no, person_id, method, CAST(score AS DOUBLE) AS score
+FROM link_decisions WHERE outcome = 'link'

@@ -1,0 +1,7 @@
+-- A pseudo-random sample of department names (lowest key md5: the same on every run and engine);
+-- paired one to one with random_people they are almost all non-matches: the u-probability of
+-- the one comparison level without a frequency table (a close but different name).
+SELECT md5(source || '|' || CAST(delivery_date AS VARCHAR) || '|' || record_no) AS k, name AS r_name, pinyin AS r_pinyin
+FROM link_records WHERE name IS NOT NULL
+ORDER BY k, source, delivery_date, record_no
+LIMIT $u_sample_pairs

@@ -1,0 +1,6 @@
+-- Every fact of the night (the assistance chain, 一户一条救助链, reads them): the union of the
+-- signals_<source> models whose sources were usable. Columns: person_id (NULL for a household
+-- fact), household_id, name, signal_type (registry | assistance | hardship), signal, label,
+-- received, amount, event_date, source, delivery_date, record_no, detail (JSON).
+-- @collect: signals/signals_*
+-- @materialized: night

@@ -1,0 +1,4 @@
+-- Every rule's raw hits of the night: the union of the rule models that ran, each row tagged
+-- with its rule's code (the model name upper-cased).
+-- @collect: rules/*
+-- @tag: rule_code

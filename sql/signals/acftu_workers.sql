@@ -1,7 +1,0 @@
--- 总工会 hardship workers' files: assistance received when 帮扶状态 = 已帮扶.
-INSERT INTO signals_tonight BY NAME
-SELECT getvariable('as_of') AS as_of, l.person_id, p.household_id, p.name, 'assistance' AS signal_type,
-       'worker_aid' AS signal, '困难职工帮扶' AS label, l.aid_status = '已帮扶' AS received,
-       l.filed_on AS event_date, 'acftu_workers' AS source, l.delivery_date, l.record_no,
-       json_object('困难类型', l.hardship_type, '建档日期', l.filed_on, '帮扶状态', l.aid_status)::VARCHAR AS detail
-FROM linked_acftu_workers l JOIN rule_persons p USING (person_id);

@@ -1,7 +1,8 @@
 """lowincome_nightly: the nightly low-income monitoring run (低收入人口动态监测), 02:00 Asia/Shanghai.
 
     discover → stage[source] (mapped: read + validate + normalise, no database)
-             → load → link → rules → validate_outputs → publish → summary
+             → load (takes the warehouse, begins the night) → link → rules → validate_outputs
+             → publish (the night appears whole) → summary;  release (teardown: frees the warehouse)
 
 Every task calls a function of `pipelines.dag_tasks` (the steps `lowincome run` chains), so a
 run gives the same tables as `lowincome run --as-of <as_of>`. The run covers the Shanghai
@@ -92,6 +93,12 @@ def lowincome_nightly():
 
         return dag_tasks.summary(run, loaded, quality, published)
 
+    @task  # a teardown (below): runs however the run ended: a night left unpublished is dropped, the warehouse freed
+    def release(run: dict) -> dict:
+        from pipelines import dag_tasks
+
+        return dag_tasks.release(run)
+
     found = discover()
     run = found["run"]
     staged = stage.partial(run=run).expand(delivery=found)
@@ -102,6 +109,7 @@ def lowincome_nightly():
     published = publish(run)
     loaded >> linked >> ruled >> checked >> published
     summary(run, loaded, checked, published)
+    published >> release(run).as_teardown(setups=loaded)
 
 
 lowincome_nightly()

@@ -1,4 +1,7 @@
-"""The `lowincome` command: run the pipeline for one date, make demo data, inspect sources."""
+"""The `lowincome` command: run the pipeline for one date, inspect sources.
+
+Demo data is made outside the package: `python -m synthetic demo` (development only).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +19,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 console = Console(stderr=False)
 err = Console(stderr=True)
 
-DEFAULT_DEMO_DIR = Path("demo")
-DEFAULT_AS_OF = "2026-11-28"
-
 
 def _parse_date(value: str) -> date:
     try:
@@ -28,8 +28,13 @@ def _parse_date(value: str) -> date:
 
 
 def _setup_logging(verbose: bool) -> None:
+    from pipelines.fileperms import secure_umask
+    from pipelines.masking import install_log_masking
+
+    secure_umask()          # every file this run creates: owner-only (or LOWINCOME_FILE_GROUP)
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_masking()   # no identity number in any log line or traceback
 
 
 @app.command()
@@ -38,9 +43,15 @@ def run(
     warehouse: Path = typer.Option(..., "--warehouse", help="DuckDB warehouse file (created when missing)"),
     as_of: str = typer.Option(..., "--as-of", help="Logical date YYYY-MM-DD"),
     reload: bool = typer.Option(False, "--reload", help="Re-read deliveries even if already staged"),
+    wait: float = typer.Option(0.0, "--wait", metavar="SECONDS",
+                               help="When another run is writing the warehouse, wait up to this long for it "
+                                    "(default: exit at once, naming it)"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress messages"),
 ) -> None:
-    """Run the nightly pipeline for one logical date on an embedded DuckDB file."""
+    """Run the nightly pipeline for one logical date on an embedded DuckDB file.
+
+    Exit status: 0 the night was published (quarantined or missing sources are reported);
+    1 nothing trustworthy could be published (said in one line); 2 the command was used wrongly."""
     from pipelines.orchestrate import run_for_date
     from pipelines.report import print_run_summary, progress_display
 
@@ -52,40 +63,13 @@ def run(
     started = time.perf_counter()
     try:
         with progress_display(console) as progress:
-            summary = run_for_date(landing, warehouse, day, progress=progress, reuse=not reload)
-    except Exception as e:  # a run that cannot be trusted exits non-zero with the file and the problem
+            summary = run_for_date(landing, warehouse, day, progress=progress, reuse=not reload, wait_seconds=wait)
+    except Exception as e:  # a night that cannot be trusted: nothing published, one line, exit 1
+        log = logging.getLogger("pipelines.cli")
+        log.debug("run for %s failed", day, exc_info=True)
         err.print(f"[red]run for {day} failed:[/red] {e}")
         raise typer.Exit(1) from None
     print_run_summary(console, summary, time.perf_counter() - started)
-    problem = summary.untrustworthy()
-    if problem:
-        err.print(f"[red]no trustworthy result for {day}:[/red] {problem}")
-        raise typer.Exit(1)
-
-
-@app.command()
-def demo(
-    out: Path = typer.Option(DEFAULT_DEMO_DIR, "--out", help="Folder for landing/, truth/ and the warehouse"),
-    households: int = typer.Option(4000, "--households", help="Registry households to generate"),
-    dept_scale: float = typer.Option(1.0, "--dept-scale", help="Multiplier on department record counts"),
-    seed: int = typer.Option(20261128, "--seed"),
-    as_of: str = typer.Option(DEFAULT_AS_OF, "--as-of", help="Logical date the demo deliveries lead up to"),
-    then_run: bool = typer.Option(False, "--run", help="Then run the pipeline on it"),
-    plant: bool = typer.Option(True, "--plant/--no-plant",
-                               help="Plant every warning rule's cases and near misses (truth/planted_warnings.parquet) "
-                                    "on a background kept quiet for the rules"),
-) -> None:
-    """Write a synthetic landing zone (all 16 sources, with ground truth) and optionally run on it."""
-    from pipelines.demo import DemoConfig, generate
-
-    day = _parse_date(as_of)
-    started = time.perf_counter()
-    summary = generate(out, DemoConfig(seed=seed, as_of=day, households=households, dept_scale=dept_scale,
-                                       plant_cases=plant))
-    console.print(f"demo data written to [bold]{out / 'landing'}[/bold] "
-                  f"(ground truth in {out / 'truth'}) in {time.perf_counter() - started:.1f} s")
-    if then_run:
-        run(landing=out / "landing", warehouse=out / "warehouse.duckdb", as_of=as_of, reload=False, verbose=False)
 
 
 @app.command()

@@ -26,7 +26,7 @@ Paths
 -----
 landing zone: Airflow Variable `lowincome_landing`, else env LOWINCOME_LANDING, else
 `<project>/demo/landing`; warehouse: Variable `lowincome_warehouse`, else env
-LOWINCOME_WAREHOUSE, else `<project>/demo/warehouse.duckdb` (what `lowincome demo --run`
+LOWINCOME_WAREHOUSE, else `<project>/demo/warehouse.duckdb` (what `python -m synthetic demo --run`
 writes). Airflow also reads Variables from AIRFLOW_VAR_LOWINCOME_LANDING / ..._WAREHOUSE.
 They are resolved once, by the discover task, and passed to the others.
 """
@@ -165,13 +165,43 @@ def _items(seq) -> list:
 
 
 # --------------------------------------------------------------------------- the tasks
+def _fail_now(message: str) -> Exception:
+    """A failure a retry cannot fix: under Airflow, one that skips the remaining retries."""
+    try:
+        from airflow.sdk.exceptions import AirflowFailException
+    except ImportError:  # called without Airflow (tests, tools)
+        return RuntimeError(message)
+    return AirflowFailException(message)
+
+
+def _night(run: dict):
+    from pipelines.orchestrate import Night, new_run_id
+    from pipelines.store.layout import layout
+
+    return Night(layout(run["warehouse"]), _day(run), new_run_id(f"af-{run.get('run_id') or run['as_of']}"))
+
+
+def _lease(run: dict, new: bool = False):
+    """The warehouse lease of this DAG run (its tasks are separate processes: kind 'tasks')."""
+    from pipelines.store.lease import Lease
+    from pipelines.store.night import warehouse_config
+
+    nt = _night(run)
+    return nt, Lease(nt.lay, nt.run_id, run["as_of"], new=new, kind="tasks",
+                     timeout_hours=float(warehouse_config()["lease_timeout_hours"]))
+
+
 def discover(run: dict) -> dict:
     """Deliveries of the date (one mapped stage task each) and each source's row-count baseline.
+    Fails at once (no retries) when the registry has no complete delivery on or before the date.
 
-    Reads the landing zone and, read-only, the warehouse's delivery_log."""
-    from pipelines.orchestrate import discover_step, previous_deliveries
+    Reads the landing zone and, read-only, the published catalog's delivery_log."""
+    from pipelines.orchestrate import discover_step, previous_deliveries, registry_problem
 
     disc = discover_step(Path(run["landing"]), _day(run))
+    problem = registry_problem(_day(run), disc)
+    if problem:
+        raise _fail_now(f"no trustworthy result for {run['as_of']}: {problem}")
     previous = previous_deliveries(Path(run["warehouse"]), disc)
     deliveries = []
     for source, d in disc.chosen.items():
@@ -205,16 +235,24 @@ def stage(run: dict, delivery: dict) -> dict:
 
 
 def load(run: dict, discovery: dict, staged: Iterable[dict]) -> dict:
-    """The single writer: every staged delivery into DuckDB, the date's run_sources and gates."""
-    from pipelines.orchestrate import load_step
+    """Take the warehouse lease for this DAG run, begin the night (a private work copy of the
+    catalog) and record every staged delivery. Fails at once when the registry is quarantined."""
+    from pipelines.orchestrate import load_step, registry_problem
     from pipelines.staging import StageResult
+    from pipelines.store import night
 
     results = {}
     for item in _items(staged):
         res = StageResult.from_json(json.dumps(item))
         results[res.source] = res
     disc = discovery_from_dict(discovery)
-    load_step(Path(run["warehouse"]), disc, results)
+    problem = registry_problem(_day(run), disc, results)
+    if problem:
+        raise _fail_now(f"no trustworthy result for {run['as_of']}: {problem}")
+    nt, lease = _lease(run, new=True)
+    with lease:
+        night.begin(nt.lay, nt.run_id)
+        load_step(nt, disc, results)
     states = {s: ("loaded" if r.status == "staged" else "quarantined") for s, r in results.items()}
     states.update({s: "missing" for s in disc.missing})
     return {"sources": dict(sorted(states.items())),
@@ -224,22 +262,17 @@ def load(run: dict, discovery: dict, staged: Iterable[dict]) -> dict:
 def link(run: dict) -> dict:
     from pipelines.orchestrate import link_step
 
-    return _jsonable(link_step(Path(run["warehouse"]), _day(run)))
+    nt, lease = _lease(run)
+    with lease:
+        return _jsonable(link_step(nt))
 
 
 def rules(run: dict) -> dict:
     from pipelines.orchestrate import rules_step
 
-    return _jsonable(rules_step(Path(run["warehouse"]), _day(run)))
-
-
-def _fail_now(message: str) -> Exception:
-    """A failure a retry cannot fix: under Airflow, one that skips the remaining retries."""
-    try:
-        from airflow.sdk.exceptions import AirflowFailException
-    except ImportError:  # called without Airflow (tests, tools)
-        return RuntimeError(message)
-    return AirflowFailException(message)
+    nt, lease = _lease(run)
+    with lease:
+        return _jsonable(rules_step(nt))
 
 
 def validate_outputs(run: dict) -> dict:
@@ -247,23 +280,43 @@ def validate_outputs(run: dict) -> dict:
     from pipelines.orchestrate import validate_outputs_step
     from pipelines.validation.quality import OutputsRejected
 
-    try:
-        return _jsonable(validate_outputs_step(Path(run["warehouse"]), _day(run)).to_dict())
-    except OutputsRejected as e:
-        raise _fail_now(str(e)) from e
+    nt, lease = _lease(run)
+    with lease:
+        try:
+            return _jsonable(validate_outputs_step(nt).to_dict())
+        except OutputsRejected as e:
+            raise _fail_now(str(e)) from e
 
 
 def publish(run: dict) -> dict:
+    """Publish the night: warning_status, files for people, the catalog swapped in whole."""
     from pipelines.orchestrate import publish_step
 
-    return _jsonable(publish_step(Path(run["warehouse"]), _day(run)))
+    nt, lease = _lease(run)
+    with lease:
+        return _jsonable(publish_step(nt))
+
+
+def release(run: dict) -> dict:
+    """Teardown: a DAG run that did not publish drops its unfinished night and frees the warehouse
+    (the published night never changed). Nothing to do after a publication."""
+    from pipelines.store import night
+    from pipelines.store.lease import WarehouseBusy, read_owner
+
+    nt, lease = _lease(run)
+    owner = read_owner(nt.lay)
+    if owner is None or owner.run_id != nt.run_id:
+        return {"released": False}
+    try:
+        with lease:
+            night.abort(nt.lay, nt.run_id)
+    except WarehouseBusy:
+        return {"released": False}
+    return {"released": True}
 
 
 def summary(run: dict, loaded: dict, quality: dict, published: dict) -> dict:
-    """The run summary: what each source was, what was quarantined and skipped, where to look.
-
-    Fails (so the DAG run is marked failed, as `lowincome run` exits 1) when the date has no
-    trustworthy result: the registry is missing or quarantined."""
+    """The run summary: what each source was, what was quarantined and skipped, where to look."""
     out = {
         "as_of": run["as_of"],
         "logical_date": run.get("logical_date"),
@@ -277,11 +330,4 @@ def summary(run: dict, loaded: dict, quality: dict, published: dict) -> dict:
         "published": published,
     }
     log.info("run summary for %s: %s", run["as_of"], json.dumps(out, ensure_ascii=False, default=str))
-    from pipelines.contracts import registry_sources
-
-    for source in registry_sources():
-        state = out["sources"].get(source, "missing")
-        if state != "loaded":
-            raise _fail_now(f"no trustworthy result for {run['as_of']}: {source} is {state}"
-                            + (f" ({out['quarantined'][source]})" if source in out["quarantined"] else ""))
     return out

@@ -342,7 +342,7 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
                 tell("publishing")
                 summary.published = publish_step(nt)
         except BaseException:
-            night.abort(lay)
+            night.abort(lay, nt.run_id)
             raise
     return summary
 

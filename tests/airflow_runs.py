@@ -36,7 +36,7 @@ VOLATILE = {("runs", "summary")}
 
 
 def build_landing(root: Path) -> Path:
-    from pipelines.demo import DemoConfig, generate
+    from synthetic import DemoConfig, generate
 
     generate(root / "demo", DemoConfig(households=HOUSEHOLDS, as_of=D1, newer_delivery={"vehicles": 1}))
     landing = root / "landing"
@@ -125,9 +125,9 @@ def snapshot(path: Path | str, as_of: date | None = None) -> dict[str, list[str]
     with duckdb.connect(str(path), read_only=True) as con:
         used = dict(con.execute("SELECT source, delivery_date FROM run_sources WHERE as_of = ? AND "
                                 "delivery_date IS NOT NULL", [as_of]).fetchall()) if as_of else {}
+        # every table and view but the catalog's own bookkeeping of files (paths name the run)
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_type = 'BASE TABLE' OR table_name LIKE 'stg\\_%' ESCAPE '\\' "
-                                            "ORDER BY 1").fetchall()]
+                                            "WHERE table_name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY 1").fetchall()]
         for t in tables:
             cols = con.execute(f'DESCRIBE "{t}"').fetchall()
             names = [c[0] for c in cols]

@@ -1,55 +1,23 @@
-"""Write the planted rule cases (pipelines/demo/plant_cases.py) as a small landing zone, with
-clean identity numbers, and say which warnings a run must find.
-
-Independent of the demo generator: it only shares the case list, so a rule test fails on the
-rules, not on the generator's typing or background.
+"""Small landing zones written by tests: a few one-person registry households and department
+deliveries of them, in the contracts' layouts (first header of each column, the contract's
+format), with typical record values a test overrides where it matters. Independent of the demo
+generator: a test fails on the pipeline, not on it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
-from pipelines.demo.plant_cases import Case, build_cases, record_values
-from pipelines.demo.sources import SPECS
+from pipelines.contracts import load_contracts
 from pipelines.normalise.idnumbers import check_char
-from pipelines.rules.catalogue import load_params
 
 from conftest import add_delivery, csv_bytes
 
 URBAN, RURAL = "230102", "230123"
 SURNAMES = "赵钱孙李周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施孔曹严华金魏陶姜"
 GIVEN = ["建国", "秀英", "志强", "桂兰", "海燕", "春生", "玉珍", "文博", "晓东", "凤霞", "德明", "淑芬"]
-XLSX = {"edu_students", "housing", "dpf_disabled", "acwf_two_cancers"}
-
-
-@dataclass
-class Who:
-    handle: str
-    name: str
-    id_number: str | None
-    sex: str
-    birth_date: date
-    division_code: str
-    person_id: str | None = None
-    household_id: str | None = None
-
-
-@dataclass
-class Zone:
-    cases: list[Case]
-    people: dict[str, Who] = field(default_factory=dict)
-
-    def key(self, rule: str, handle: str) -> tuple[str, str]:
-        """How a warning of `rule` for this person is recognised in the warnings table."""
-        w = self.people[handle]
-        if rule == "MONITORING_INTAKE":
-            return rule, w.id_number or f"name:{w.name}|{w.division_code[:6]}"
-        return rule, w.person_id
-
-    def expected(self, fires: bool = True) -> dict[tuple[str, str], int | None]:
-        return {self.key(e.rule, e.subject): e.category for c in self.cases for e in c.expect if e.fires == fires}
 
 
 def make_id(county: str, birth: date, seq: int, sex: str) -> str:
@@ -66,72 +34,52 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def build_zone(landing: Path, as_of: date, day: str | None = None, params: dict | None = None,
-               only_demo: bool = False, skip_sources: tuple[str, ...] = ()) -> Zone:
-    """All cases as deliveries dated `day` (default: as_of) under `landing`."""
-    params = params or load_params()
-    cases = [c for c in build_cases(as_of, params) if c.demo or not only_demo]
-    zone = Zone(cases)
-    day = day or as_of.isoformat()
-    n = 0
-    hh_rows, p_rows = [], []
-    for case in cases:
-        for hh_i, hh in enumerate(case.households):
-            county = RURAL if hh.urban_rural == "农村" else URBAN
-            hid = f"HH{county}{len(hh_rows) + 1:07d}"
-            for m in hh.members:
-                n += 1
-                if m.same_as:
-                    o = zone.people[m.same_as]
-                    who = Who(m.handle, o.name, o.id_number, o.sex, o.birth_date, o.division_code)
-                else:
-                    who = Who(m.handle, SURNAMES[n % len(SURNAMES)] + GIVEN[n // len(SURNAMES) % len(GIVEN)],
-                              make_id(county, m.birth, n, m.sex), m.sex, m.birth, county + "001001")
-                who.person_id, who.household_id = f"P{n:09d}", hid
-                zone.people[m.handle] = who
-                p_rows.append([hid, who.person_id, who.name, who.id_number, m.sex, m.birth.isoformat(), m.relation,
-                               m.single, "有", "健康", "", "无业"])
-            head = zone.people[hh.members[0].handle]
-            hh_rows.append([hid, head.name, head.id_number, county + "001001", "地址", hh.urban_rural, hh.category,
-                            hh.status, hh.included_on.isoformat(), "500", str(len(hh.members)), "300",
-                            hh.heating or ""])
-        for m in case.outsiders:
-            n += 1
-            outsiders = sum(1 for w in zone.people.values() if w.person_id is None)
-            zone.people[m.handle] = Who(m.handle, "欧阳" + GIVEN[outsiders % len(GIVEN)],
-                                        make_id(URBAN, m.birth, n, m.sex), m.sex, m.birth, URBAN + "001001")
-    hh_head = ["家庭编号", "户主姓名", "户主身份证号", "行政区划代码", "详细地址", "城乡类别", "救助类别", "状态", "纳入日期",
-               "月救助金额", "家庭人口数", "家庭月人均收入", "取暖救助"]
-    p_head = ["家庭编号", "成员编号", "姓名", "身份证号", "性别", "出生日期", "与户主关系", "单独纳入", "劳动能力", "健康状况",
-              "残疾等级", "就业状况"]
-    add_delivery(landing, "registry_households", day, {"家庭.csv": csv_bytes([hh_head, *hh_rows], "utf-8-sig")})
-    add_delivery(landing, "registry_persons", day, {"成员.csv": csv_bytes([p_head, *p_rows], "utf-8-sig")})
-    _write_departments(landing, zone, as_of, day, skip_sources)
-    return zone
+def default_values(source: str, as_of: date) -> dict:
+    """A department record's default values: the typical record of each source (some fire a rule
+    for a covered person on their own: a car, a 存续 company, a death, a student without aid)."""
+    day = lambda n: as_of - timedelta(days=n)  # noqa: E731
+    return {
+        "edu_students": {"school": "哈尔滨市第十七中学", "stage": "初中", "aid_programme": None, "aid_amount": None,
+                         "school_year": f"{as_of.year - (as_of.month < 9)}-{as_of.year + (as_of.month >= 9)}"},
+        "hrss_unemployed": {"registered_on": day(120), "employment_aid": "是", "agency": "哈尔滨市人力资源服务中心"},
+        "hrss_contributions": {"employer": "哈尔滨兴安商贸有限公司"},
+        "health_serious_illness": {"disease": "急性白血病", "icd10": "C92.0", "diagnosed_on": day(200),
+                                   "hospital": "哈尔滨医科大学附属第一医院"},
+        "medins_burden": {"insurance_status": "参保", "premium_subsidy": "定额资助", "out_of_pocket_12m": 1200.0,
+                          "medical_assistance": 0.0},
+        "housing": {"programme": "危房改造", "danger_grade": None, "progress": "已完成"},
+        "emergency_victims": {"disaster_type": "洪涝", "disaster_date": day(30), "house_damage": "一般损坏",
+                              "relief_paid": 1000.0},
+        "dpf_disabled": {"disability_kind": "肢体", "disability_grade": "四级", "living_subsidy": "已享受",
+                         "care_subsidy": "未享受"},
+        "acftu_workers": {"employer": "哈尔滨兴安商贸有限公司", "hardship_type": "因病致困", "filed_on": day(300),
+                          "aid_status": "已帮扶"},
+        "acwf_two_cancers": {"cancer": "宫颈癌", "stage": "IA", "diagnosed_on": day(100),
+                             "hospital": "哈尔滨医科大学附属肿瘤医院", "aided": "是"},
+        "agri_monitoring": {"monitoring_type": "边缘易致贫户", "risk_type": "因病", "risk_cleared": "是"},
+        "mps_cancellations": {"reason": "死亡", "cancelled_on": day(20), "destination": None},
+        "vehicles": {"vehicle_type": "小型轿车", "registered_on": day(1500), "vehicle_status": "正常"},
+        "market_entities": {"company": "哈尔滨鑫源商贸有限公司", "credit_code": "91230102MA19XK5L3Q",
+                            "registered_capital": 10.0, "entity_status": "存续", "founded_on": day(2000)},
+    }[source]
 
 
-def _write_departments(landing: Path, zone: Zone, as_of: date, day: str, skip: tuple[str, ...]) -> None:
-    by_source: dict[str, list[list[str]]] = {}
-    for case in zone.cases:
-        for rec in case.records:
-            w = zone.people[rec.who]
-            values = record_values(rec.source, rec.values, vars(w), as_of)
-            if "id_number" in rec.values and rec.values["id_number"] is None:
-                w.id_number = None  # a record typed without the number: known by name and county only
-            spec = SPECS[rec.source]
-            if rec.source == "hrss_contributions":
-                values["contribution_month"] = values["contribution_month"].strftime("%Y%m")
-            rows = by_source.setdefault(rec.source, [])
-            values["record_no"] = str(len(rows) + 1)
-            rows.append([_fmt(values.get(col)) for col in spec.columns])
-    for source, rows in by_source.items():
-        if source in skip:
-            continue
-        header = [h for _, h in SPECS[source].headers]
-        if source in XLSX:
-            add_delivery(landing, source, day, {f"{source}.xlsx": [header, *rows]})
-        else:
-            add_delivery(landing, source, day, {f"{source}.csv": csv_bytes([header, *rows], "utf-8")})
+def record_values(source: str, values: dict, who: dict, as_of: date) -> dict:
+    """A record's canonical values: quiet defaults, the test's values, the person's own fields
+    (`who`: name, id_number, sex, birth_date, division_code) in the columns the source has."""
+    out = {**default_values(source, as_of), **values}
+    contract = load_contracts()[source]
+    names = {c.name for c in contract.columns}
+    person = {"name": who["name"], "id_number": who["id_number"], "sex": who["sex"], "birth_date": who["birth_date"],
+              "division_code": who["division_code"], "head_name": who["name"], "head_id_number": who["id_number"]}
+    for k, v in person.items():
+        if k in names and k not in values:
+            out[k] = v
+    if source == "dpf_disabled" and "card_no" not in values:
+        kinds = {"视力": "1", "听力": "2", "言语": "3", "肢体": "4", "智力": "5", "精神": "6", "多重": "7"}
+        grades = {"一级": "1", "二级": "2", "三级": "3", "四级": "4"}
+        out["card_no"] = (out["id_number"] or "") + kinds[out["disability_kind"]] + grades[out["disability_grade"]]
+    return out
 
 
 # ---------------------------------------------------------------------- hand-made small zones
@@ -180,19 +128,19 @@ def write_registry(landing: Path, day: str, people: list[Person]) -> None:
 
 def write_source(landing: Path, source: str, day: str, rows: list[tuple[Person, dict]], as_of: date,
                  raw: list[list[str]] | None = None) -> None:
-    """A department delivery: each (person, values) a record with the planted-case defaults;
-    `raw` rows are appended as they are (e.g. to break a delivery)."""
-    spec = SPECS[source]
+    """A department delivery: each (person, values) a record with default values; `raw` rows are
+    appended as they are (e.g. to break a delivery)."""
+    contract = load_contracts()[source]
     out = []
     for i, (p, values) in enumerate(rows, start=1):
         who = {"name": p.display_name, "id_number": p.id_number, "sex": p.sex, "birth_date": p.birth,
                "division_code": p.county + "001001"}
         v = record_values(source, values, who, as_of)
         v["record_no"] = str(i)
-        out.append([_fmt(v.get(col)) for col in spec.columns])
+        out.append([_fmt(v.get(c.name)) for c in contract.columns])
     out += raw or []
-    header = [h for _, h in spec.headers]
-    if source in XLSX:
+    header = [c.headers[0] for c in contract.columns]
+    if contract.format == "xlsx":
         add_delivery(landing, source, day, {f"{source}.xlsx": [header, *out]})
     else:
         add_delivery(landing, source, day, {f"{source}.csv": csv_bytes([header, *out], "utf-8")})

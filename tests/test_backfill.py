@@ -32,7 +32,7 @@ def test_backfill_equals_lowincome_run_on_each_date(succeeded, tmp_path):
 # Tables that do not depend on earlier dates (warning history does, by design: first_seen,
 # new/open/resolved): the date's deliveries, their gates, links and the rules' findings.
 PER_DATE = ("run_sources", "run_ignored", "delivery_log", "rejects", "data_issues", "validation_results",
-            "links", "review", "pending_warnings", "pending_rule_runs")
+            "links", "review", "link_explanations", "signals", "rule_runs")
 
 
 def test_each_date_is_what_a_run_of_that_date_alone_gives(succeeded, tmp_path):

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipelines.normalise.idnumbers import check_char
@@ -313,8 +314,8 @@ def test_every_link_can_show_why(linked):
 
 
 def test_fitting_variants_are_exactly_the_one_edit_numbers_that_pass_the_check():
-    """The SQL arithmetic (check_digits.sql) against brute force over all 180 one-edit variants."""
-    from pipelines.linking.sqlfiles import render
+    """The SQL arithmetic (model repair_variants) against brute force over all 180 one-edit variants."""
+    from modelkit import run_models
 
     rng = random.Random(5)
     typed = []
@@ -323,10 +324,8 @@ def test_fitting_variants_are_exactly_the_one_edit_numbers_that_pass_the_check()
         last = rng.choice("0123456789X")
         if last != check_char(body):
             typed.append(body + last)
-    con = duckdb.connect()
-    con.execute(render("check_digits"))
-    con.execute("CREATE OR REPLACE TEMP TABLE numbers_to_repair AS SELECT unnest(?) AS typed", [typed])
-    got = {(t, v) for t, v, _ in con.execute("SELECT * FROM fitting_variants()").fetchall()}
+    engine = run_models({"repair_numbers": pl.DataFrame({"typed": typed})}, ["repair_positions", "repair_variants"])
+    got = {(t, v) for t, v, _ in engine.rows("SELECT typed, variant, edit FROM repair_variants")}
 
     def passes(n: str) -> bool:
         return "X" not in n[:17] and n[17] == check_char(n[:17])

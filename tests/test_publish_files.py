@@ -13,12 +13,12 @@ import openpyxl
 import polars as pl
 import pytest
 
+import pipelines.models.inputs as inputs_module
 import pipelines.publish as publish_module
-from pipelines.orchestrate import publish_step, run_for_date
+from pipelines.orchestrate import NothingTrustworthy, run_for_date
 from pipelines.publish.pushlists import neutralise, write_department
-from pipelines.rules import apply_rules
-from pipelines.rules.catalogue import load_catalogue, load_params
-from pipelines.warehouse import Warehouse, copy_warehouse, outputs_root_for
+from pipelines.rules.catalogue import load_catalogue
+from pipelines.store.layout import copy_warehouse, outputs_root_for
 
 from rulezone import RURAL, Person, write_registry, write_source
 
@@ -120,13 +120,12 @@ def test_a_failed_publish_leaves_the_previous_tables_and_files(ran, tmp_path, mo
     def boom(*args, **kwargs):
         raise OSError("disk full")
     monkeypatch.setattr(publish_module, "write_summary", boom)
-
-    params = load_params()
+    params = inputs_module.night_params()
     params["vehicle_exempt_types"] = ["小型轿车"]          # tonight's rerun would resolve the vehicles
-    with Warehouse(wh) as w:
-        apply_rules(w, AS_OF, params=params)
+    monkeypatch.setattr(inputs_module, "night_params", lambda: dict(params))
+
     with pytest.raises(OSError, match="disk full"):
-        publish_step(wh, AS_OF)
+        run_for_date(landing, wh, AS_OF)
     assert _snapshot(wh) == before
     assert _files(push / AS_OF.isoformat()) == files
 
@@ -135,17 +134,14 @@ def test_a_failed_publish_leaves_the_previous_tables_and_files(ran, tmp_path, mo
         run_for_date(landing, wh, nxt)
     assert _snapshot(wh) == before
     assert not (push / nxt.isoformat()).exists()
-    assert not list(push.glob(".*"))
+    assert not list(push.glob(".*")) and not list(push.parent.glob(".pending-*"))
 
 
-def test_a_night_without_registry_publishes_why_and_no_push_lists(tmp_path):
+def test_a_night_without_registry_publishes_nothing_and_says_so_at_once(tmp_path):
     landing = tmp_path / "landing"
     write_source(landing, "vehicles", "2026-11-28", [(OWNERS[0], {})], AS_OF)
     wh = tmp_path / "wh.duckdb"
-    summary = run_for_date(landing, wh, AS_OF)
-    assert summary.published.push_dir is None and not (outputs_root_for(wh) / "push" / AS_OF.isoformat()).exists()
-    assert set(summary.rules.skipped) == {r.code for r in load_catalogue().rules}
-    with duckdb.connect(str(wh), read_only=True) as con:
-        reasons = [r for (r,) in con.execute("SELECT reason FROM rule_runs WHERE as_of = ?", [AS_OF]).fetchall()]
-        assert con.execute("SELECT count(*) FROM warnings").fetchone()[0] == 0
-    assert len(reasons) == 19 and all(r.startswith("registry_households missing") for r in reasons)
+    with pytest.raises(NothingTrustworthy, match="registry_households: no complete delivery"):
+        run_for_date(landing, wh, AS_OF)
+    assert not wh.exists() and not (outputs_root_for(wh) / "push").exists()
+    assert not (tmp_path / "wh.staging").exists()          # before anything was read

@@ -15,10 +15,11 @@ import duckdb
 import pytest
 
 from pipelines.contracts import load_contracts, normalise_header
-from pipelines.demo import DemoConfig, generate
-from pipelines.orchestrate import run_for_date, validate_outputs_step
+from pipelines.orchestrate import Night, link_step, load_step, new_run_id, rules_step, run_for_date, validate_outputs_step
+from pipelines.store.layout import copy_warehouse, layout
+from pipelines.store.night import begin
 from pipelines.validation.quality import OutputsRejected
-from pipelines.warehouse import copy_warehouse
+from synthetic import DemoConfig, generate
 
 AS_OF = date(2026, 11, 28)
 BAD = "vehicles"        # VEHICLE_OWNER reads only it (and the registry)
@@ -123,23 +124,31 @@ def test_data_docs_are_built_beside_the_warehouse(quarantined_run):
 
 
 def test_the_outputs_gate_stops_publishing_bad_warnings(quarantined_run, tmp_path):
-    _, wh, _ = quarantined_run
+    """Bad warnings (a person not in the registry, a wrong category, a duplicate) planted in the
+    night's warnings_found: the gate's model flags them, the gate stops, nothing is published."""
+    from modelkit import rerun_models
+
+    summary, wh, _ = quarantined_run
     copy = tmp_path / "wh.duckdb"
     copy_warehouse(wh, copy)
-    with duckdb.connect(str(copy)) as con:
-        # a warning of someone not in the registry, one with the wrong category, one duplicate
-        con.execute("INSERT INTO pending_warnings SELECT * REPLACE ('NOBODY' AS person_id, 'x' AS subject_key) "
-                    "FROM pending_warnings WHERE as_of = ? AND rule_code = 'DECEASED' LIMIT 1", [AS_OF])
-        con.execute("UPDATE pending_warnings SET category = 1, category_code = 'policy_gap' "
-                    "WHERE as_of = ? AND rule_code = 'DECEASED' AND subject_key <> 'x' "
-                    "AND subject_key = (SELECT min(subject_key) FROM pending_warnings WHERE rule_code = 'DECEASED' "
-                    "AND subject_key <> 'x')", [AS_OF])
-        con.execute("INSERT INTO pending_warnings SELECT * FROM pending_warnings WHERE as_of = ? "
-                    "AND rule_code = 'HEATING_AID' LIMIT 1", [AS_OF])
+    before = q(copy, "SELECT count(*), max(as_of) FROM warning_status")
+    nt = Night(layout(copy), AS_OF, new_run_id())
+    begin(nt.lay, nt.run_id)
+    load_step(nt, summary.discovery, summary.staged)
+    link_step(nt)
+    rules_step(nt)
+    with nt.engine() as eng:
+        eng.run("INSERT INTO warnings_found SELECT * REPLACE ('NOBODY' AS person_id, 'x' AS subject_key) "
+                "FROM warnings_found WHERE rule_code = 'DECEASED' LIMIT 1")
+        eng.run("UPDATE warnings_found SET category = 1, category_code = 'policy_gap' "
+                "WHERE rule_code = 'DECEASED' AND subject_key = (SELECT min(subject_key) FROM warnings_found "
+                "WHERE rule_code = 'DECEASED' AND subject_key <> 'x')")
+        eng.run("INSERT INTO warnings_found SELECT * FROM warnings_found WHERE rule_code = 'HEATING_AID' LIMIT 1")
+        rerun_models(eng, nt.lay, AS_OF, ["outputs_check"])
     with pytest.raises(OutputsRejected) as e:
-        validate_outputs_step(copy, AS_OF)
+        validate_outputs_step(nt)
     assert "were not published" in str(e.value)
-    failed = dict(q(copy, "SELECT expectation, action FROM validation_results WHERE as_of = ? AND source = 'outputs' "
-                          "AND NOT success", [AS_OF]))
-    assert failed == {"warning_person_in_registry": "stopped", "warning_category_of_rule": "stopped",
-                      "warning_unique": "stopped"}
+    report = json.loads(Path(copy.with_name("wh.out") / "quality" / f"{AS_OF}.json").read_text(encoding="utf-8"))
+    failed = {f["expectation"] for f in report["outputs_failed"]}
+    assert failed == {"warning_person_in_registry", "warning_category_of_rule", "warning_unique"}
+    assert q(copy, "SELECT count(*), max(as_of) FROM warning_status") == before   # nothing published

@@ -13,8 +13,10 @@ then `-- @key: value` lines (its declaration, YAML values), then one SELECT. The
     -- @requires: [source, ...]     landing sources it needs beyond those its inputs already need
     -- @for_each: department_source one model per department source: `{source}` in the file
     --                              name and text is replaced by the source id (an identifier)
-    -- @collect: <folder>/<glob>    no SELECT: the UNION ALL of the matching models that ran;
-    --                              `@tag: col` adds the member's code (upper-cased name) as col
+    -- @collect: <folder>/<glob>    no SELECT: the UNION ALL of the matching models that ran,
+    --                              in the shape `@columns: {name: TYPE, ...}` declares (a member
+    --                              without a column gives NULL there); `@tag: col` adds the
+    --                              member's code (upper-cased name) as col
     -- @retention: detail | keep    for night models (outputs.md: detail may be pruned)
 
 Inputs are not restated: they are the relations the SELECT reads (parsed with sqlglot), so the
@@ -63,6 +65,7 @@ class Model:
     requires: tuple[str, ...] = ()
     collect: str | None = None
     tag: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()   # a collect model's declared shape
     retention: str = "detail"
     source: str | None = None    # the source of a for_each instance
     inputs: frozenset[str] = field(default_factory=frozenset)
@@ -121,7 +124,8 @@ def _model(path: Path, folder: str, cfg: dict, source: str | None = None) -> Mod
     name = path.stem
     if source is not None:
         name, sql = name.replace("{source}", source), sql.replace("{source}", source)
-    unknown = set(decl) - {"materialized", "requires", "for_each", "collect", "tag", "retention", "step", "python"}
+    unknown = set(decl) - {"materialized", "requires", "for_each", "collect", "tag", "columns", "retention", "step",
+                           "python"}
     if unknown:
         raise ProjectError(f"{path}: unknown declaration(s) {sorted(unknown)}")
     step = decl.get("step")
@@ -134,9 +138,12 @@ def _model(path: Path, folder: str, cfg: dict, source: str | None = None) -> Mod
     python = bool(decl.get("python"))
     if not sql and not collect and not python:
         raise ProjectError(f"{path}: no SELECT")
+    if collect and not decl.get("columns"):
+        raise ProjectError(f"{path}: a collect model declares its @columns")
     return Model(
         name=name, folder=folder, path=path, sql=sql, step=step, materialized=materialized, doc=doc,
         requires=tuple(decl.get("requires") or ()), collect=collect, tag=decl.get("tag"),
+        columns=tuple((str(k), str(v)) for k, v in (decl.get("columns") or {}).items()),
         retention=decl.get("retention", "detail"), source=source,
         inputs=frozenset(relations_read(sql)) if sql else frozenset(),
         params=frozenset(referenced_params(sql)) if sql else frozenset(), python=python,

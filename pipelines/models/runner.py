@@ -73,19 +73,19 @@ def skip_reasons(project: Project, ctx: NightContext) -> dict[str, str]:
 
 
 def _collect_sql(engine: Engine, project: Project, model: Model, ran: set[str]) -> str:
+    """The members that ran, each projected onto the model's declared columns."""
     members = [m for m in project.members(model) if m.name in ran]
     if not members:
         raise _Empty()
-    cols: dict[str, str] = {}
-    shapes = {}
-    for m in members:
-        shapes[m.name] = dict(engine.columns(m.name))
-        for c, t in shapes[m.name].items():
-            cols.setdefault(c, t)
+    declared = dict(model.columns)
     parts = []
     for m in members:
+        have = dict(engine.columns(m.name))
+        extra = sorted(set(have) - set(declared))
+        if extra:
+            raise EngineError(f"{m.name} gives column(s) {extra} that {model.name} does not declare (@columns)")
         select = [f"'{m.code}' AS {ident(model.tag)}"] if model.tag else []
-        select += [ident(c) if c in shapes[m.name] else f"CAST(NULL AS {t}) AS {ident(c)}" for c, t in cols.items()]
+        select += [f"CAST({ident(c) if c in have else 'NULL'} AS {t}) AS {ident(c)}" for c, t in declared.items()]
         parts.append(f"SELECT {', '.join(select)} FROM {ident(m.name)}")
     return "\nUNION ALL\n".join(parts)
 

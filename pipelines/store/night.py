@@ -77,9 +77,12 @@ def open_engine(lay: Layout) -> DuckDBEngine:
     return DuckDBEngine(lay.work_catalog, scratch=lay.scratch, spill_dir=lay.spill)
 
 
-def abort(lay: Layout) -> None:
-    """Forget the night in progress (its files become garbage for the next run to delete)."""
+def abort(lay: Layout, run_id: str | None = None) -> None:
+    """Forget the night in progress: its work copy and files for people not yet swapped in (its
+    night files become garbage for the next run to delete)."""
     shutil.rmtree(lay.work, ignore_errors=True)
+    if run_id:
+        shutil.rmtree(pending_files_dir(lay, run_id), ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- night files

@@ -3,4 +3,5 @@
 -- fact), household_id, name, signal_type (registry | assistance | hardship), signal, label,
 -- received, amount, event_date, source, delivery_date, record_no, detail (JSON).
 -- @collect: signals/signals_*
+-- @columns: {person_id: VARCHAR, household_id: VARCHAR, name: VARCHAR, signal_type: VARCHAR, signal: VARCHAR, label: VARCHAR, received: BOOLEAN, amount: 'DECIMAL(18, 2)', event_date: DATE, source: VARCHAR, delivery_date: DATE, record_no: VARCHAR, detail: VARCHAR}
 -- @materialized: night

@@ -1,4 +1,7 @@
 -- Every rule's raw hits of the night: the union of the rule models that ran, each row tagged
--- with its rule's code (the model name upper-cased).
+-- with its rule's code (the model name upper-cased), in one declared shape: a rule about a
+-- registry person gives person_id and evidence, one about a record (MONITORING_INTAKE) also
+-- id_number, name and county_code.
 -- @collect: rules/*
+-- @columns: {person_id: VARCHAR, id_number: VARCHAR, name: VARCHAR, county_code: VARCHAR, evidence: VARCHAR}
 -- @tag: rule_code

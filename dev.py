@@ -30,7 +30,7 @@ def _run(*cmd: str | Path) -> None:
 
 def _fingerprint() -> str:
     h = hashlib.sha256()
-    for name in ("pyproject.toml", "requirements.lock"):
+    for name in ("pyproject.toml", "requirements.lock", "pipelines/validation/static_assets.lock.json"):
         h.update((ROOT / name).read_bytes())
     return h.hexdigest()
 
@@ -46,6 +46,8 @@ def setup() -> None:
     env_python = str(BIN / "python")
     _run(BIN / "uv", "pip", "install", "--quiet", "--python", env_python, "-r", "requirements.lock")
     _run(BIN / "uv", "pip", "install", "--quiet", "--python", env_python, "--no-deps", "-e", ".")
+    # the Data Docs' scripts, styles and fonts, pinned, from the npm registry into .venv (offline at run time)
+    _run(BIN / "python", "-m", "pipelines.validation.static_assets", "install")
     STAMP.write_text(_fingerprint())
 
 
@@ -57,7 +59,8 @@ def main(argv: list[str]) -> int:
     setup()
     rest = argv[1:]
     if job == "demo":
-        return subprocess.call([str(BIN / "lowincome"), "demo", "--run", *rest], cwd=ROOT)
+        # the generator is development-only (synthetic/, not installed): run from the project root
+        return subprocess.call([str(BIN / "python"), "-m", "synthetic", "demo", "--run", *rest], cwd=ROOT)
     if job == "test":
         return subprocess.call([str(BIN / "python"), "-m", "pytest", "-n", "2", *rest], cwd=ROOT)
     return 0

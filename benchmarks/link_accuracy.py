@@ -24,8 +24,8 @@ import polars as pl
 
 from benchmarks.scoring import KEY, links_and_review, score_links, summarise, truth_records, used_deliveries
 from pipelines.contracts import load_contracts
-from pipelines.demo import DemoConfig, generate
 from pipelines.orchestrate import discover_step, link_step, load_step, stage_step
+from synthetic import DemoConfig, generate
 
 NUMBER_TIERS = ["clean", "fullwidth", "spaces", "quote", "lower_x", "id15", "typo", "transposition"]
 

@@ -90,7 +90,7 @@ def measure(cmd: list[str]) -> tuple[dict, float, float]:
 
 
 def ensure_data(root: Path, fraction: float) -> Path:
-    from pipelines.demo import DemoConfig, generate
+    from synthetic import DemoConfig, generate
 
     if not (root / "truth" / "records.parquet").exists():
         t0 = time.perf_counter()

@@ -1,4 +1,4 @@
-"""The synthetic demo-data generator (pipelines/demo): layout, determinism, files vs truth,
+"""The synthetic demo-data generator (synthetic/): layout, determinism, files vs truth,
 and the messiness it promises (checked against the ground truth and the project's own
 identity-number normaliser)."""
 
@@ -15,10 +15,10 @@ import polars as pl
 import pytest
 
 from pipelines import contracts
-from pipelines.demo import DemoConfig, generate
-from pipelines.demo.config import ALL_SOURCES, DEPARTMENT_SOURCES
-from pipelines.demo.sources import SPECS
 from pipelines.normalise.idnumbers import check_char, normalise_ids
+from synthetic import DemoConfig, generate
+from synthetic.config import ALL_SOURCES, DEPARTMENT_SOURCES
+from synthetic.sources import SPECS
 
 # small: many parts (tiny part sizes), fast; medium: enough records for proportions
 SMALL = DemoConfig(households=300, excel_part_rows=150, csv_part_rows=1500, excel_workers=0)

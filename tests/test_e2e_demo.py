@@ -14,10 +14,10 @@ import pytest
 from rich.console import Console
 
 from pipelines import paths
-from pipelines.demo import DemoConfig, generate
 from pipelines.orchestrate import run_for_date
 from pipelines.report import print_run_summary
 from pipelines.rules.catalogue import load_catalogue
+from synthetic import DemoConfig, generate
 
 pytestmark = pytest.mark.slow
 CFG = DemoConfig(households=500, seed=4242, plant_cases=True, excel_workers=0)

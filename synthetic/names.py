@@ -17,7 +17,7 @@ from typing import Mapping
 import numpy as np
 import polars as pl
 
-from pipelines.demo import refdata
+from synthetic import refdata
 
 ERAS = ("old", "mid", "young")
 SEXES = ("f", "m")  # index 1 = male
@@ -141,7 +141,7 @@ def name_eligibility(names: pl.Series) -> dict[str, np.ndarray]:
 def assign_name_kinds(rng: np.random.Generator, names: pl.Series, rates: Mapping[str, float],
                       labels: tuple[str, ...]) -> np.ndarray:
     """Corruption kind per name. `dot_variant` is a share of the minority names, not of all."""
-    from pipelines.demo.ids import assign_kinds
+    from synthetic.ids import assign_kinds
 
     eligible = name_eligibility(names)
     eff = dict(rates)

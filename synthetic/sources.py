@@ -7,8 +7,9 @@ numbers, `pl.Date` dates, float money, canonical code values. Typing errors, for
 and files come later (`render`, `writers`), so a planting step can add or override rows of
 these frames in between.
 
-`SPECS` says, per source, how it is delivered: file name stem, format, sheet, the header the
-department writes for each canonical column, who may appear in it, and its event date.
+`SPECS` says, per source, what only the generator knows: file name stem, sheet, who may
+appear in it, its event date, money decimals. Format, columns and headers are the contract's
+(`schemas/`, read through `pipelines.contracts`), never restated here.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from typing import Callable
 import numpy as np
 import polars as pl
 
-from pipelines.demo import refdata
-from pipelines.demo.draw import labels, norm, pick, pick_codes, str_codes, where, yes_no
-from pipelines.demo.config import DemoConfig
-from pipelines.demo.population import (COUNTY_CODES, COUNTY_URBAN, Population, county_names,
+from pipelines import contracts
+from synthetic import refdata
+from synthetic.draw import labels, norm, pick, pick_codes, str_codes, where, yes_no
+from synthetic.config import DemoConfig
+from synthetic.population import (COUNTY_CODES, COUNTY_URBAN, Population, county_names,
                                        division_and_address, general_age_weights)
 
 FrameFn = Callable[[Population, np.random.Generator, DemoConfig], pl.DataFrame]
@@ -640,10 +642,12 @@ def frame_market_entities(pop, rng, cfg):
 # ------------------------------------------------------------------ how each source is delivered
 @dataclass(frozen=True)
 class SourceSpec:
+    """What the generator knows about delivering a source beyond its contract: the file name
+    and sheet this demo department uses, who may appear in it, its event date, how it writes
+    money. Format, columns (in file order) and headers come from `schemas/<source>.yaml`."""
+
     source: str
     file_stem: str
-    fmt: str                                 # csv | xlsx
-    headers: tuple[tuple[str, str], ...]     # (canonical column, header as the department writes it)
     frame: FrameFn
     eligible: Eligible = field(default_factory=Eligible)
     sheet: str | None = None
@@ -652,11 +656,26 @@ class SourceSpec:
     persons_per_record: float = 1.0          # for sizing the non-registry pool
 
     @property
+    def contract(self) -> contracts.Contract:
+        return contracts.contract(self.source)
+
+    @property
+    def fmt(self) -> str:
+        """csv | xlsx, as the contract says."""
+        return self.contract.format
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """(canonical column, header the department writes): every contract column, in the
+        contract's order, under its first header."""
+        return tuple((c.name, c.headers[0]) for c in self.contract.columns)
+
+    @property
     def columns(self) -> list[str]:
         return [c for c, _ in self.headers]
 
     def header(self, column: str) -> str:
-        return dict(self.headers)[column]
+        return self.contract.column(column).headers[0]
 
     def decimals(self, column: str) -> int | None:
         return dict(self.money_decimals).get(column, 2)
@@ -667,81 +686,31 @@ def _old(a: np.ndarray) -> np.ndarray:
 
 
 SPECS: dict[str, SourceSpec] = {s.source: s for s in [
-    SourceSpec("registry_households", "低收入人口家庭", "csv", (
-        ("household_id", "家庭编号"), ("head_name", "户主姓名"), ("head_id_number", "户主身份证号"),
-        ("division_code", "行政区划代码"), ("address", "详细地址"), ("urban_rural", "城乡类别"),
-        ("assistance_category", "救助类别"), ("status", "状态"), ("included_on", "纳入日期"),
-        ("monthly_benefit", "月救助金额"), ("household_size", "家庭人口数"), ("income_per_head", "家庭月人均收入"),
-        ("heating_aid", "取暖救助")), frame_registry_households),
-    SourceSpec("registry_persons", "低收入人口成员", "csv", (
-        ("household_id", "家庭编号"), ("person_id", "成员编号"), ("name", "姓名"), ("id_number", "身份证号"),
-        ("sex", "性别"), ("birth_date", "出生日期"), ("relation", "与户主关系"), ("individually_included", "单独纳入"),
-        ("labour_capacity", "劳动能力"), ("health", "健康状况"), ("disability_grade", "残疾等级"),
-        ("employment", "就业状况")), frame_registry_persons),
-    SourceSpec("edu_students", "学生资助名单", "xlsx", (
-        ("record_no", "序号"), ("name", "学生姓名"), ("id_number", "身份证件号"), ("school", "学校名称"),
-        ("stage", "学段"), ("aid_programme", "资助项目"), ("aid_amount", "资助金额"), ("school_year", "学年")),
-        frame_edu_students, Eligible(3, 24), sheet="学生资助名单", money_decimals=(("aid_amount", 0),)),
-    SourceSpec("hrss_unemployed", "登记失业人员", "csv", (
-        ("record_no", "序号"), ("name", "姓名"), ("id_number", "公民身份号码"), ("sex", "性别"),
-        ("registered_on", "失业登记日期"), ("employment_aid", "就业援助"), ("agency", "经办机构")),
-        frame_hrss_unemployed, Eligible(16, 64), event_date="registered_on"),
-    SourceSpec("hrss_contributions", "社会保险缴费明细", "csv", (
-        ("record_no", "序号"), ("name", "姓名"), ("id_number", "公民身份号码"), ("employer", "单位名称"),
-        ("contribution_month", "缴费年月"), ("contribution_base", "缴费基数")),
-        frame_hrss_contributions, Eligible(18, 64), event_date="contribution_month", persons_per_record=1 / 5.8),
-    SourceSpec("health_serious_illness", "重特大疾病患者", "csv", (
-        ("record_no", "序号"), ("name", "患者姓名"), ("id_number", "身份证号码"), ("sex", "性别"),
-        ("birth_date", "出生日期"), ("disease", "疾病名称"), ("icd10", "疾病编码"), ("diagnosed_on", "确诊日期"),
-        ("hospital", "确诊医院")), frame_health_serious_illness, Eligible(0, 100, age_weight=_old),
-        event_date="diagnosed_on"),
-    SourceSpec("medins_burden", "参保与个人负担", "csv", (
-        ("record_no", "序号"), ("name", "姓名"), ("id_number", "身份证号"), ("insurance_status", "参保状态"),
-        ("premium_subsidy", "参保资助类型"), ("out_of_pocket_12m", "近12个月个人负担费用"),
-        ("medical_assistance", "医疗救助金额")), frame_medins_burden, Eligible(0, 100)),
-    SourceSpec("housing", "住房保障与农村危房", "xlsx", (
-        ("record_no", "序号"), ("name", "户主姓名"), ("id_number", "户主身份证号"), ("division_code", "区划代码"),
-        ("programme", "保障类型"), ("danger_grade", "危房等级"), ("progress", "办理状态")),
-        frame_housing, Eligible(25, 95), sheet="住房保障"),
-    SourceSpec("emergency_victims", "受灾人员", "csv", (
-        ("record_no", "序号"), ("name", "姓名"), ("id_number", "身份证号"), ("disaster_type", "灾害类型"),
-        ("disaster_date", "受灾日期"), ("house_damage", "房屋损毁"), ("relief_paid", "已发放救助金额")),
-        frame_emergency_victims, Eligible(0, 100), event_date="disaster_date",
-        money_decimals=(("relief_paid", 0),)),
-    SourceSpec("dpf_disabled", "持证残疾人", "xlsx", (
-        ("record_no", "序号"), ("name", "姓名"), ("id_number", "身份证号码"), ("disability_kind", "残疾类别"),
-        ("disability_grade", "残疾等级"), ("card_no", "残疾人证号"), ("living_subsidy", "困难残疾人生活补贴"),
-        ("care_subsidy", "重度残疾人护理补贴")), frame_dpf_disabled, Eligible(1, 100, age_weight=_old),
-        sheet="持证残疾人"),
-    SourceSpec("acftu_workers", "困难职工档案", "csv", (
-        ("record_no", "序号"), ("name", "职工姓名"), ("id_number", "身份证号"), ("employer", "工作单位"),
-        ("hardship_type", "困难类型"), ("filed_on", "建档日期"), ("aid_status", "帮扶状态")),
-        frame_acftu_workers, Eligible(20, 60), event_date="filed_on"),
-    SourceSpec("acwf_two_cancers", "两癌患病妇女", "xlsx", (
-        ("record_no", "序号"), ("name", "姓名"), ("id_number", "身份证号"), ("cancer", "病种"),
-        ("stage", "临床分期"), ("diagnosed_on", "确诊日期"), ("hospital", "确诊医院"), ("aided", "已获救助")),
-        frame_acwf_two_cancers,
-        Eligible(25, 80, "女", age_weight=lambda a: np.exp(-((a - 52) / 12) ** 2)),
-        sheet="两癌救助", event_date="diagnosed_on"),
-    SourceSpec("agri_monitoring", "防止返贫监测对象", "csv", (
-        ("record_no", "序号"), ("head_name", "户主姓名"), ("head_id_number", "户主身份证号"),
-        ("name", "成员姓名"), ("id_number", "成员身份证号"), ("division_code", "区划代码"),
-        ("monitoring_type", "监测类型"), ("risk_type", "风险类型"), ("risk_cleared", "风险消除")),
-        frame_agri_monitoring, Eligible(22, 90), persons_per_record=1 / 2.4),
-    SourceSpec("mps_cancellations", "户籍注销", "csv", (
-        ("record_no", "序号"), ("name", "姓名"), ("id_number", "公民身份号码"), ("reason", "注销原因"),
-        ("cancelled_on", "注销日期"), ("destination", "迁往地")),
-        frame_mps_cancellations, Eligible(0, 100, age_weight=lambda a: 0.3 + np.clip(a - 50, 0, 50) / 10),
-        event_date="cancelled_on"),
-    SourceSpec("vehicles", "机动车登记", "csv", (
-        ("record_no", "序号"), ("name", "所有人姓名"), ("id_number", "所有人证件号码"), ("vehicle_type", "车辆类型"),
-        ("registered_on", "初次登记日期"), ("vehicle_status", "车辆状态")),
-        frame_vehicles, Eligible(18, 80), event_date="registered_on", persons_per_record=1 / 1.1),
-    SourceSpec("market_entities", "市场主体登记", "csv", (
-        ("record_no", "序号"), ("company", "企业名称"), ("credit_code", "统一社会信用代码"), ("name", "法定代表人"),
-        ("id_number", "法定代表人证件号码"), ("registered_capital", "注册资本(万元)"), ("entity_status", "登记状态"),
-        ("founded_on", "成立日期")), frame_market_entities, Eligible(22, 75), event_date="founded_on",
-        money_decimals=(("registered_capital", None),), persons_per_record=1 / 1.08),
+    SourceSpec("registry_households", "低收入人口家庭", frame_registry_households),
+    SourceSpec("registry_persons", "低收入人口成员", frame_registry_persons),
+    SourceSpec("edu_students", "学生资助名单", frame_edu_students, Eligible(3, 24), sheet="学生资助名单",
+               money_decimals=(("aid_amount", 0),)),
+    SourceSpec("hrss_unemployed", "登记失业人员", frame_hrss_unemployed, Eligible(16, 64), event_date="registered_on"),
+    SourceSpec("hrss_contributions", "社会保险缴费明细", frame_hrss_contributions, Eligible(18, 64),
+               event_date="contribution_month", persons_per_record=1 / 5.8),
+    SourceSpec("health_serious_illness", "重特大疾病患者", frame_health_serious_illness,
+               Eligible(0, 100, age_weight=_old), event_date="diagnosed_on"),
+    SourceSpec("medins_burden", "参保与个人负担", frame_medins_burden, Eligible(0, 100)),
+    SourceSpec("housing", "住房保障与农村危房", frame_housing, Eligible(25, 95), sheet="住房保障"),
+    SourceSpec("emergency_victims", "受灾人员", frame_emergency_victims, Eligible(0, 100), event_date="disaster_date",
+               money_decimals=(("relief_paid", 0),)),
+    SourceSpec("dpf_disabled", "持证残疾人", frame_dpf_disabled, Eligible(1, 100, age_weight=_old), sheet="持证残疾人"),
+    SourceSpec("acftu_workers", "困难职工档案", frame_acftu_workers, Eligible(20, 60), event_date="filed_on"),
+    SourceSpec("acwf_two_cancers", "两癌患病妇女", frame_acwf_two_cancers,
+               Eligible(25, 80, "女", age_weight=lambda a: np.exp(-((a - 52) / 12) ** 2)),
+               sheet="两癌救助", event_date="diagnosed_on"),
+    SourceSpec("agri_monitoring", "防止返贫监测对象", frame_agri_monitoring, Eligible(22, 90), persons_per_record=1 / 2.4),
+    SourceSpec("mps_cancellations", "户籍注销", frame_mps_cancellations,
+               Eligible(0, 100, age_weight=lambda a: 0.3 + np.clip(a - 50, 0, 50) / 10), event_date="cancelled_on"),
+    SourceSpec("vehicles", "机动车登记", frame_vehicles, Eligible(18, 80), event_date="registered_on",
+               persons_per_record=1 / 1.1),
+    SourceSpec("market_entities", "市场主体登记", frame_market_entities, Eligible(22, 75), event_date="founded_on",
+               money_decimals=(("registered_capital", None),), persons_per_record=1 / 1.08),
 ]}
 
 

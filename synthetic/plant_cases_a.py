@@ -4,7 +4,7 @@ WORKER_AID. See plant_cases.py for the shape; `fires` is the expected category."
 
 from __future__ import annotations
 
-from pipelines.demo.plant_cases import CaseBook, in_heating_season
+from synthetic.plant_cases import CaseBook, in_heating_season
 
 
 def add_cases(b: CaseBook) -> None:

@@ -14,9 +14,9 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from pipelines.demo import ids, names, refdata
-from pipelines.demo.draw import labels
-from pipelines.demo.config import DemoConfig
+from synthetic import ids, names, refdata
+from synthetic.draw import labels
+from synthetic.config import DemoConfig
 
 COUNTY_CODES = np.asarray([int(c) for c in refdata.COUNTIES], dtype=np.int64)
 COUNTY_WEIGHTS = np.asarray([v[2] for v in refdata.COUNTIES.values()], dtype=float)

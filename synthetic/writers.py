@@ -1,4 +1,4 @@
-"""Writing delivered cells to the landing zone: CSV (UTF-8, UTF-8 with BOM, GB18030) and
+"""Writing delivered cells to the landing zone: CSV (in the contract's encoding; UTF-8 with BOM) and
 Excel (xlsxwriter, constant_memory), split into parts, plus the `_SUCCESS` marker.
 
 CSV goes through polars' writer chunk by chunk (then re-encoded for GB18030). Excel needs one
@@ -35,12 +35,13 @@ def split_rows(n: int, part_rows: int) -> list[tuple[int, int]]:
 
 def write_csv(path: Path, cells: pl.DataFrame, columns: list[str], headers: list[str], encoding: str) -> None:
     frame = cells.select([pl.col(c).alias(h) for c, h in zip(columns, headers)])
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
     with open(path, "wb") as fh:
         if encoding == "utf-8-sig":
             fh.write(b"\xef\xbb\xbf")
         for i, off in enumerate(range(0, max(frame.height, 1), CSV_CHUNK_ROWS)):
             text = frame.slice(off, CSV_CHUNK_ROWS).write_csv(include_header=(i == 0))
-            fh.write(text.encode("gb18030" if encoding == "gb18030" else "utf-8"))
+            fh.write(text.encode(codec))
 
 
 def _column_values(cells: pl.DataFrame, col: str) -> list:

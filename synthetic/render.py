@@ -19,10 +19,10 @@ import numpy as np
 import polars as pl
 
 from pipelines.contracts import Contract
-from pipelines.demo import ids, names
-from pipelines.demo.config import ID_CORRUPTIONS, NAME_CORRUPTIONS, DemoConfig
-from pipelines.demo.population import Population
-from pipelines.demo.sources import SourceSpec
+from synthetic import ids, names
+from synthetic.config import ID_CORRUPTIONS, NAME_CORRUPTIONS, DemoConfig
+from synthetic.population import Population
+from synthetic.sources import SourceSpec
 
 NUM = "@num"
 DATE = "@date"

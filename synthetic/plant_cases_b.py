@@ -5,7 +5,7 @@ them. See plant_cases.py for the shape; `fires` is the expected category."""
 
 from __future__ import annotations
 
-from pipelines.demo.plant_cases import CaseBook, Member, contribution_months
+from synthetic.plant_cases import CaseBook, Member, contribution_months
 
 
 def add_cases(b: CaseBook) -> None:

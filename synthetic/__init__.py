@@ -1,6 +1,11 @@
 """Synthetic demo data: a landing zone of all 16 sources plus the ground truth behind it.
 
-    from pipelines.demo import DemoConfig, generate
+Development only, beside tests/ and benchmarks/: not part of the installed package (the
+pipeline never imports it). Run from the project root:
+
+    python -m synthetic demo --out demo --run     # what `python3 dev.py demo` runs
+
+    from synthetic import DemoConfig, generate
     summary = generate(Path("demo"), DemoConfig(households=4000))
 
 writes `demo/landing/<source>/<YYYY-MM-DD>/<file>` (+ `_SUCCESS`) exactly as
@@ -12,14 +17,17 @@ Layout of the package (each stage can be used on its own):
   refdata.py     places, names, institutions, code tables
   population.py  registry households/persons, non-registry pool, decoys
   names.py/ids.py  drawing names and identity numbers; typing them badly
-  sources.py     one `frame_<source>` per source: TRUE values with person_key; SPECS
+  sources.py     one `frame_<source>` per source: TRUE values with person_key; SPECS (file
+                 names, who appears; format, columns and headers come from schemas/)
   deliveries.py  which deliveries each source gets; what each holds
   render.py      true values → delivered cells (+ corruption labels)
   writers.py     CSV / Excel parts, _SUCCESS
   generate.py    the orchestration; `plant=` hook between frames and rendering
+  plant*.py      every warning rule's planted cases and near misses, on a quiet background
+  __main__.py    the command line (`python -m synthetic --help`)
 """
 
-from pipelines.demo.config import DemoConfig
-from pipelines.demo.generate import DemoSummary, SourceSummary, generate
+from synthetic.config import DemoConfig
+from synthetic.generate import DemoSummary, SourceSummary, generate
 
 __all__ = ["DemoConfig", "DemoSummary", "SourceSummary", "generate"]

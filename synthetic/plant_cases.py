@@ -3,7 +3,7 @@ its boundaries that must not.
 
 Written once, in the sources' canonical column names and true values relative to the logical
 date, and used twice: the demo generator plants them into its synthetic province
-(pipelines/demo/plant.py), and the rule tests write them straight into a small landing zone
+(synthetic/plant.py), and the rule tests write them straight into a small landing zone
 (tests/rulezone.py). Who a case's people are (numbers, names, ids) is up to the user.
 
 Each case lists every warning it must raise (`fires` with the category) and the ones it must
@@ -131,7 +131,7 @@ def contribution_months(as_of: date, n: int = 6) -> list[date]:
 
 
 def build_cases(as_of: date, params: dict) -> list[Case]:
-    from pipelines.demo import plant_cases_a, plant_cases_b
+    from synthetic import plant_cases_a, plant_cases_b
 
     book = CaseBook(as_of, params)
     plant_cases_a.add_cases(book)

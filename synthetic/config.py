@@ -12,6 +12,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Mapping
 
+from pipelines.contracts import load_contracts
+
 REGISTRY_SOURCES = ("registry_households", "registry_persons")
 DEPARTMENT_SOURCES = (
     "edu_students", "hrss_unemployed", "hrss_contributions", "health_serious_illness", "medins_burden",
@@ -93,12 +95,9 @@ DEFAULT_DELIVERY_OFFSET = _ro({
 DEFAULT_OLDER_DELIVERY = _ro({"dpf_disabled": 30, "mps_cancellations": 30, "medins_burden": 31})
 DEFAULT_NEWER_DELIVERY = _ro({"vehicles": 4})              # days after as_of, complete
 DEFAULT_INCOMPLETE_DELIVERY = _ro({"hrss_unemployed": 0})  # days before as_of, no _SUCCESS
-DEFAULT_ENCODINGS = _ro({
-    "registry_households": "utf-8-sig", "registry_persons": "utf-8-sig",
-    "hrss_unemployed": "gb18030", "hrss_contributions": "gb18030", "acftu_workers": "gb18030",
-    "mps_cancellations": "gb18030", "emergency_victims": "utf-8-sig", "health_serious_illness": "utf-8",
-    "medins_burden": "utf-8", "agri_monitoring": "utf-8", "vehicles": "utf-8", "market_entities": "utf-8",
-})
+# CSV exports that put a byte-order mark before UTF-8 (sources.md: "UTF-8 with or without BOM");
+# which encoding each source is written in is its contract's (`DemoConfig.encodings`).
+DEFAULT_UTF8_BOM = ("emergency_victims",)
 
 # ------------------------------------------------------------------ registry
 DEFAULT_HOUSEHOLD_SIZES = _ro({1: 0.30, 2: 0.27, 3: 0.21, 4: 0.13, 5: 0.06, 6: 0.03})  # ≈2.4 persons
@@ -242,13 +241,13 @@ class DemoConfig:
     incomplete_delivery: Mapping[str, int] = _d(DEFAULT_INCOMPLETE_DELIVERY)
     snapshot_drop_rate: float = 0.05         # records of the main snapshot missing from another one
     incomplete_fraction: float = 0.6         # rows present in a delivery still being copied
-    encodings: Mapping[str, str] = _d(DEFAULT_ENCODINGS)
+    utf8_bom: tuple[str, ...] = DEFAULT_UTF8_BOM
 
     # value mixes per source (partial overrides: {"medins_burden": {"spent": 0.6}})
     mix: Mapping[str, Mapping] = _d(_ro({}))
 
-    # planted rule cases (pipelines/demo/plant.py): every warning rule's firing cases and near
-    # misses, on a background kept quiet for the rules; `lowincome demo` plants by default
+    # planted rule cases (synthetic/plant.py): every warning rule's firing cases and near
+    # misses, on a background kept quiet for the rules; `python -m synthetic demo` plants by default
     plant_cases: bool = False
     # with plant_cases: share of registry persons whose background values are left as drawn
     # (not quieted), so that a benchmark sees a realistic volume of warnings besides the planted
@@ -277,6 +276,18 @@ class DemoConfig:
                 raise ValueError(f"{label}: unknown kinds {sorted(bad)}")
             if sum(v for k, v in rates.items() if k != "dot_variant") > 1:
                 raise ValueError(f"{label}: rates add up to more than 1")
+
+    @property
+    def encodings(self) -> dict[str, str]:
+        """Per CSV source, the encoding its files are written in: the first (preferred) of its
+        contract's encodings, with a BOM when that is UTF-8 and the source is in `utf8_bom`."""
+        out = {}
+        for source, c in load_contracts().items():
+            if c.format != "csv":
+                continue
+            enc = c.encodings[0] if c.encodings else "utf-8"
+            out[source] = "utf-8-sig" if enc == "utf-8" and source in self.utf8_bom else enc
+        return out
 
     def mix_for(self, key: str) -> dict:
         """The value mix of a source (or "registry"): defaults, then this config's overrides."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipelines.demo.population import Population
+from synthetic.population import Population
 
 KINDS = ("ill", "disabled", "unemployed", "disaster", "cancer", "housing")
 COVERED = ("低保", "特困分散", "特困集中")

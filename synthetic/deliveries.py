@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from pipelines.demo.config import DemoConfig
+from synthetic.config import DemoConfig
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Stages, per source:
   2. `plant(source, frame, pop, cfg)`: optional hook that adds/overrides rows (rule cases); a
      planter may also have `prepare(pop, cfg) -> pop` (called once, before any source),
      `clean_keys` (people whose numbers and names are typed cleanly) and `write_truth(dir)`
-     (pipelines/demo/plant.py; `DemoConfig.plant_cases` uses it);
+     (synthetic/plant.py; `DemoConfig.plant_cases` uses it);
   3. for each delivery of `deliveries.plan`: `deliveries.snapshot` → `render.render` → writers;
   4. ground truth rows for every record written.
 
@@ -28,9 +28,9 @@ import numpy as np
 import polars as pl
 
 from pipelines import contracts
-from pipelines.demo import deliveries as dlv
-from pipelines.demo import population, refdata, render, sources, writers
-from pipelines.demo.config import ALL_SOURCES, ID_CORRUPTIONS, NAME_CORRUPTIONS, DemoConfig
+from synthetic import deliveries as dlv
+from synthetic import population, refdata, render, sources, writers
+from synthetic.config import ALL_SOURCES, ID_CORRUPTIONS, NAME_CORRUPTIONS, DemoConfig
 
 Planter = Callable[[str, pl.DataFrame, population.Population, DemoConfig], pl.DataFrame]
 
@@ -100,8 +100,9 @@ def _rng(cfg: DemoConfig, stage: int, source: str, variant: int = 0) -> np.rando
 
 def choose_headers(spec: sources.SourceSpec, contract: contracts.Contract, rng: np.random.Generator,
                    cfg: DemoConfig) -> list[str]:
-    """The department's header per column; the subject's id/name columns sometimes under an
-    alias the schema accepts (never one that maps to another column or repeats a header)."""
+    """The department's header per column: the contract's first header; the subject's id/name
+    columns sometimes under an alias the contract accepts (never one that maps to another
+    column or repeats a header)."""
     headers = [spec.header(c) for c in spec.columns]
     if contract.is_registry:
         return headers
@@ -197,7 +198,7 @@ def generate(out_dir: Path, config: DemoConfig = DemoConfig(), plant: Planter | 
         old.unlink()
 
     if plant is None and cfg.plant_cases:
-        from pipelines.demo.plant import Planter
+        from synthetic.plant import Planter
         plant = Planter()
     pop = population.build(cfg, sources.pool_size(cfg, 0))
     if hasattr(plant, "prepare"):
@@ -308,7 +309,7 @@ def _write_delivery(landing: Path, spec: sources.SourceSpec, cfg: DemoConfig, de
     else:
         spans = writers.split_rows(cells.height, cfg.csv_part_rows)
         names = writers.part_names(spec.file_stem, delivery.day, "csv", len(spans))
-        enc = cfg.encodings.get(spec.source, "utf-8")
+        enc = cfg.encodings[spec.source]
         for name, (off, length) in zip(names, spans):
             writers.write_csv(folder / name, cells.slice(off, length), rendered.columns, headers, enc)
     if delivery.complete:

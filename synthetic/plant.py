@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.demo import ids, names, population
-from pipelines.demo.config import DemoConfig
-from pipelines.demo.plant_cases import Case, build_cases, record_values
-from pipelines.demo.plant_quiet import Quiet
-from pipelines.demo.population import Population
+from synthetic import ids, names, population
+from synthetic.config import DemoConfig
+from synthetic.plant_cases import Case, build_cases, record_values
+from synthetic.plant_quiet import Quiet
+from synthetic.population import Population
 
 URBAN_COUNTY, RURAL_COUNTY = 230103, 230125      # 南岗区, 宾县
 

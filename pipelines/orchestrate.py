@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from pipelines.contracts import Contract, load_contracts, registry_sources
+from pipelines.faults import checkpoint
 from pipelines.engine.duckdb_engine import DuckDBEngine
 from pipelines.ingest.discovery import Delivery, Discovery, discover
 from pipelines.linking.run import LinkSummary, link_counts
@@ -275,9 +276,13 @@ def publish_step(nt: Night) -> PublishSummary:
         summary.skipped = dict(eng.rows("SELECT rule_code, reason FROM rule_runs WHERE status = 'skipped'"))
         night.record_catalogue(eng)
         dirs = sorted(p.relative_to(pending).as_posix() for p in pending.glob("*/*"))
+        checkpoint("publish.files_written")
         night.publish(eng, nt.lay, nt.as_of, nt.run_id, dirs)
+    checkpoint("publish.before_swap")
     night.swap(nt.lay)
+    checkpoint("publish.after_swap")
     night.swap_in_files(nt.lay, nt.run_id)
+    checkpoint("publish.files_swapped")
     summary.push_dir = nt.lay.out / "push" / nt.as_of.isoformat()
     summary.files = sorted(summary.files)
     night.abort(nt.lay)   # the work folder (scratch, lease) is done with
@@ -328,16 +333,21 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
         try:
             with clock("load"):
                 night.begin(lay, nt.run_id)
+                checkpoint("load.begun")
                 load_step(nt, summary.discovery, summary.staged)
+            checkpoint("load.done")
             with clock("link"):
                 tell("linking")
                 summary.linking = link_step(nt)
+            checkpoint("link.done")
             with clock("rules"):
                 tell("rules")
                 summary.rules = rules_step(nt)
+            checkpoint("rules.done")
             with clock("validate_outputs"):
                 tell("validating outputs")
                 summary.quality = validate_outputs_step(nt)
+            checkpoint("gate.done")
             with clock("publish"):
                 tell("publishing")
                 summary.published = publish_step(nt)

@@ -29,6 +29,9 @@ the SELECT reads.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -100,17 +103,50 @@ def _parse_file(path: Path, folder_cfg: dict) -> tuple[dict, str, str]:
 
 
 def relations_read(sql: str) -> set[str]:
-    """Relation names a SELECT reads, CTE names and table functions excluded."""
+    """Relation names a SELECT reads, CTE names and table functions excluded (parsed with
+    sqlglot; remembered per SQL text in the cache folder, parsing ~100 models costs a second)."""
+    key = hashlib.sha1(sql.encode("utf-8")).hexdigest()
+    cache = _parse_cache()
+    if key not in cache:
+        try:
+            tree = sqlglot.parse_one(sql, read="duckdb")
+        except sqlglot.errors.ParseError as e:
+            raise ProjectError(str(e).splitlines()[0]) from None
+        ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+        cache[key] = sorted({t.name for t in tree.find_all(exp.Table)
+                             if isinstance(t.this, exp.Identifier) and t.name and t.name not in ctes})
+        _CACHE_DIRTY.append(key)
+    return set(cache[key])
+
+
+_CACHE_DIRTY: list[str] = []
+
+
+@cache
+def _parse_cache() -> dict[str, list[str]]:
     try:
-        tree = sqlglot.parse_one(sql, read="duckdb")
-    except sqlglot.errors.ParseError as e:
-        raise ProjectError(str(e).splitlines()[0]) from None
-    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-    out = set()
-    for t in tree.find_all(exp.Table):
-        if isinstance(t.this, exp.Identifier) and t.name and t.name not in ctes:
-            out.add(t.name)
-    return out
+        return json.loads(_cache_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _cache_file() -> Path:
+    root = Path(os.environ.get("LOWINCOME_CACHE", Path.home() / ".cache" / "lowincome-monitor"))
+    return root / f"model-inputs-sqlglot-{sqlglot.__version__}.json"
+
+
+def _save_parse_cache() -> None:
+    if not _CACHE_DIRTY:
+        return
+    path = _cache_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(_parse_cache(), sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+        _CACHE_DIRTY.clear()
+    except OSError:  # a read-only home: parse again next time
+        pass
 
 
 def _department_sources() -> list[str]:
@@ -150,7 +186,7 @@ def _model(path: Path, folder: str, cfg: dict, source: str | None = None) -> Mod
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Project:
     models: dict[str, Model]
 
@@ -180,7 +216,7 @@ class Project:
     def sources_of(self, name: str) -> set[str]:
         """Landing sources a model needs: its own (cur_<source>, @requires) and its inputs'
         (a collect model needs none: it unions whatever members ran)."""
-        return _sources_of(self, name)
+        return set(_sources_of(self, name))
 
     def describe(self) -> str:
         """The tree of models: step, folder, materialisation, inputs (for the README and notes)."""
@@ -191,17 +227,18 @@ class Project:
         return "\n".join(lines)
 
 
-def _sources_of(project: Project, name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+@cache
+def _sources_of(project: "Project", name: str) -> frozenset[str]:
     m = project.models[name]
     out = set(m.requires)
     if m.collect:
-        return out
+        return frozenset(out)
     for i in m.inputs:
         if i.startswith(SOURCE_PREFIX):
             out.add(i[len(SOURCE_PREFIX):])
-        elif i in project.models and i not in seen:
-            out |= _sources_of(project, i, seen | {name})
-    return out
+        elif i in project.models:
+            out |= _sources_of(project, i)
+    return frozenset(out)
 
 
 @cache
@@ -224,4 +261,7 @@ def load_project(root: Path = paths.SQL / "models") -> Project:
     for name, m in list(models.items()):
         if m.python:
             models[name] = replace(m, inputs=frozenset(python_model_inputs(name)))
-    return Project(models)
+    _save_parse_cache()
+    project = Project(models)
+    project.order()   # fails now, naming it, on a cycle
+    return project

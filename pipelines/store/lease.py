@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines.faults import checkpoint
 from pipelines.store.layout import Layout
 
 
@@ -85,6 +86,7 @@ class Lease:
         self.took_over: Owner | None = None
 
     def _lock(self) -> None:
+        checkpoint("lease.lock")   # the run's first write to the warehouse's disk
         self.lay.lock.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lay.lock, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + self.wait_seconds

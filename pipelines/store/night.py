@@ -30,6 +30,7 @@ import yaml
 from pipelines import paths
 from pipelines.engine.base import Engine, ident, path_literal
 from pipelines.engine.duckdb_engine import DuckDBEngine
+from pipelines.faults import checkpoint
 from pipelines.store.layout import Layout
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def night_path(lay: Layout, table: str, as_of: date, run_id: str) -> Path:
 def write_night(engine: Engine, lay: Layout, table: str, as_of: date, run_id: str, retention: str) -> int:
     """Write the relation `table` as the night's file and register it as pending."""
     path = night_path(lay, table, as_of, run_id)
+    checkpoint(f"write.{table}")
     rows = engine.write_dataset(f"SELECT * FROM {ident(table)}", path)
     rel = path.relative_to(lay.data).as_posix()
     engine.run("DELETE FROM _datasets WHERE table_name = $t AND as_of = $d AND state = 'pending'",

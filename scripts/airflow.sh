@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
-# Airflow for lowincome-monitor, locally: standalone on 127.0.0.1 in its own process group.
+# Airflow for lowincome-monitor, locally: its components on 127.0.0.1, in one process group.
 #
-#   scripts/airflow.sh setup                  db migrate, the one-slot pool, Variables from LOWINCOME_*
-#   scripts/airflow.sh start                  setup, then airflow standalone in the background; waits until healthy
-#   scripts/airflow.sh stop                   stops the whole standalone process group
+#   scripts/airflow.sh setup                  db migrate, the one-slot pool, Variables from LOWINCOME_*, DAGs serialized
+#   scripts/airflow.sh start                  setup, then api-server, scheduler, dag-processor and triggerer in the
+#                                             background (one process group); waits until healthy
+#   scripts/airflow.sh stop                   stops the whole process group
 #   scripts/airflow.sh status                 health JSON (exit 1 when not running)
-#   scripts/airflow.sh backfill FIRST LAST    backfill business dates FIRST..LAST (YYYY-MM-DD), wait, print run states
+#   scripts/airflow.sh backfill FIRST LAST    backfill business dates FIRST..LAST (YYYY-MM-DD), wait, print run states;
+#                                             never hangs: a date already running, nothing to run, another backfill
+#                                             active, no scheduler → a message and an exit (scripts/airflow_backfill.py):
+#                                             0 all ran and succeeded, 1 a run failed, 2 usage, 3 not every date was
+#                                             run (each date says why), 4 gave up waiting (LOWINCOME_BACKFILL_TIMEOUT)
 #   scripts/airflow.sh runs                   the DAG's runs
 #   eval "$(scripts/airflow.sh env)"          the environment in your shell, to use the airflow CLI yourself
 #
-# Environment (defaults in brackets):
-#   AIRFLOW_HOME [<repo>/airflow-home]   airflow.cfg, the SQLite metadata DB, logs, standalone.log
-#   AIRFLOW_PORT [8080]                  UI and API at http://127.0.0.1:$AIRFLOW_PORT
+# Environment (defaults in brackets). Everything listens on 127.0.0.1 only:
+#   AIRFLOW_HOME [<repo>/airflow-home]   airflow.cfg, the SQLite metadata DB, logs, airflow.log
+#   LOWINCOME_AIRFLOW_PORT [8080]        API server and UI: http://127.0.0.1:$LOWINCOME_AIRFLOW_PORT ([api] host/port;
+#                                        AIRFLOW_PORT is read too, the old name)
+#   LOWINCOME_AIRFLOW_WORKER_LOG_PORT [8793]   [logging] worker_log_server_port
+#   LOWINCOME_AIRFLOW_TRIGGER_LOG_PORT [8794]  [logging] trigger_log_server_port
+#                                        Airflow's own log servers bind every interface (no setting for their
+#                                        address), so `start` runs the scheduler and triggerer with --skip-serve-logs:
+#                                        the API server reads task logs from $AIRFLOW_HOME/logs on this machine.
+#                                        The ports are set for anything else that reads the configuration.
+#   LOWINCOME_AIRFLOW_SCHEDULER_HEALTH_PORT [8974]  [scheduler] health check server (off; 127.0.0.1 if enabled)
+#   LOWINCOME_BACKFILL_TIMEOUT [21600]   seconds `backfill` waits for its runs before it gives up (exit 4)
 #   LOWINCOME_LANDING, LOWINCOME_WAREHOUSE  written to the Airflow Variables lowincome_landing /
 #                                        lowincome_warehouse by `setup` when set (the DAG's defaults
 #                                        are <repo>/demo/landing and <repo>/demo/warehouse.duckdb)
@@ -19,21 +33,37 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DAG_ID=lowincome_nightly
 POOL=lowincome_warehouse
+HOST=127.0.0.1   # never 0.0.0.0
 
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$ROOT/airflow-home}"
-export AIRFLOW_PORT="${AIRFLOW_PORT:-8080}"
+export LOWINCOME_AIRFLOW_PORT="${LOWINCOME_AIRFLOW_PORT:-${AIRFLOW_PORT:-8080}}"
+export LOWINCOME_AIRFLOW_WORKER_LOG_PORT="${LOWINCOME_AIRFLOW_WORKER_LOG_PORT:-8793}"
+export LOWINCOME_AIRFLOW_TRIGGER_LOG_PORT="${LOWINCOME_AIRFLOW_TRIGGER_LOG_PORT:-8794}"
+export LOWINCOME_AIRFLOW_SCHEDULER_HEALTH_PORT="${LOWINCOME_AIRFLOW_SCHEDULER_HEALTH_PORT:-8974}"
 export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
+export AIRFLOW__CORE__EXECUTOR=LocalExecutor
 export AIRFLOW__CORE__PARALLELISM="${AIRFLOW__CORE__PARALLELISM:-4}"      # suits 2 cores
-export AIRFLOW__API__HOST=127.0.0.1                                         # never 0.0.0.0
-export AIRFLOW__API__PORT="$AIRFLOW_PORT"
-export AIRFLOW__API__BASE_URL="http://127.0.0.1:$AIRFLOW_PORT"              # tasks reach {BASE_URL}/execution/
+export AIRFLOW__API__HOST=$HOST
+export AIRFLOW__API__PORT="$LOWINCOME_AIRFLOW_PORT"
+export AIRFLOW__API__BASE_URL="http://$HOST:$LOWINCOME_AIRFLOW_PORT"      # tasks reach {BASE_URL}/execution/
+export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT="$LOWINCOME_AIRFLOW_WORKER_LOG_PORT"
+export AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT="$LOWINCOME_AIRFLOW_TRIGGER_LOG_PORT"
+export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK=False
+export AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST=$HOST
+export AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT="$LOWINCOME_AIRFLOW_SCHEDULER_HEALTH_PORT"
 export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="${AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL:-30}"
 export GX_ANALYTICS_ENABLED=False
 export PATH="$ROOT/.venv/bin:$PATH"
-PGID_FILE="$AIRFLOW_HOME/standalone.pgid"
-LOG="$AIRFLOW_HOME/standalone.log"
-URL="http://127.0.0.1:$AIRFLOW_PORT"
+PGID_FILE="$AIRFLOW_HOME/airflow.pgid"
+LOG="$AIRFLOW_HOME/airflow.log"
+URL="http://$HOST:$LOWINCOME_AIRFLOW_PORT"
+ENV_VARS=(AIRFLOW_HOME AIRFLOW__CORE__DAGS_FOLDER AIRFLOW__CORE__LOAD_EXAMPLES AIRFLOW__CORE__EXECUTOR
+          AIRFLOW__CORE__PARALLELISM AIRFLOW__API__HOST AIRFLOW__API__PORT AIRFLOW__API__BASE_URL
+          AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT
+          AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST
+          AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL
+          GX_ANALYTICS_ENABLED PATH)
 
 say() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -50,7 +80,9 @@ setup() {
   airflow pools set "$POOL" 1 "lowincome-monitor: the DuckDB warehouse takes one writer at a time" >/dev/null
   if [ -n "${LOWINCOME_LANDING:-}" ]; then airflow variables set lowincome_landing "$LOWINCOME_LANDING" >/dev/null; fi
   if [ -n "${LOWINCOME_WAREHOUSE:-}" ]; then airflow variables set lowincome_warehouse "$LOWINCOME_WAREHOUSE" >/dev/null; fi
-  say "AIRFLOW_HOME=$AIRFLOW_HOME migrated; pool $POOL has 1 slot"
+  # the DAGs in the metadata DB now, not when a dag-processor gets to them: backfill checks read them
+  airflow dags reserialize >"$AIRFLOW_HOME/reserialize.log" 2>&1 || { cat "$AIRFLOW_HOME/reserialize.log" >&2; exit 1; }
+  say "AIRFLOW_HOME=$AIRFLOW_HOME migrated; pool $POOL has 1 slot; DAGs serialized"
 }
 
 running() { [ -f "$PGID_FILE" ] && pgrep -g "$(cat "$PGID_FILE")" >/dev/null 2>&1; }
@@ -60,17 +92,26 @@ start() {
   if curl -fsS -o /dev/null "$URL/api/v2/monitor/health" 2>/dev/null; then
     # another Airflow (another AIRFLOW_HOME) holds the port: its API would reject our tasks'
     # tokens ("Invalid auth token"), so refuse instead of starting a second one
-    say "port $AIRFLOW_PORT is taken by another Airflow; stop it or set AIRFLOW_PORT"; exit 1
+    say "port $LOWINCOME_AIRFLOW_PORT is taken by another Airflow; stop it or set LOWINCOME_AIRFLOW_PORT"; exit 1
   fi
   setup
-  # setsid: standalone and all its children (scheduler, dag-processor, api-server, triggerer,
-  # executor workers) form one process group we can stop together; it ignores Ctrl-C otherwise.
-  setsid airflow standalone >"$LOG" 2>&1 </dev/null &
+  # what `airflow standalone` runs, with the flags it cannot take: the API server on $HOST, no
+  # log servers (they would listen on every interface). setsid: one process group we stop
+  # together; when one component exits, the group stops (start/backfill then say so).
+  setsid bash -c '
+    run() { name=$1; shift; airflow "$@" 2>&1 | sed -u "s/^/$name | /" & }
+    run api-server    api-server --host "$AIRFLOW__API__HOST" --port "$AIRFLOW__API__PORT"
+    run scheduler     scheduler --skip-serve-logs
+    run dag-processor dag-processor
+    run triggerer     triggerer --skip-serve-logs
+    wait -n
+    echo "airflow.sh | a component exited; stopping the others"
+    kill -TERM 0' >"$LOG" 2>&1 </dev/null &
   echo $! >"$PGID_FILE"
-  say "standalone started, process group $(cat "$PGID_FILE"), log $LOG"
+  say "components started, process group $(cat "$PGID_FILE"), log $LOG"
   local t0=$SECONDS
   until healthy; do
-    running || { say "standalone exited; see $LOG"; exit 1; }
+    running || { say "a component exited; see $LOG"; exit 1; }
     [ $((SECONDS - t0)) -lt 300 ] || { say "not healthy after 300 s; see $LOG"; exit 1; }
     sleep 2
   done
@@ -87,69 +128,29 @@ stop() {
   say "stopped process group $pgid"
 }
 
-token() {
-  local pw
-  pw=$(python3 -c "import json;print(json.load(open('$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated'))['admin'])")
-  curl -fsS -X POST "$URL/auth/token" -H 'Content-Type: application/json' \
-       -d "{\"username\":\"admin\",\"password\":\"$pw\"}" | python3 -c 'import json,sys;print(json.load(sys.stdin)["access_token"])'
-}
-
 backfill() {
   local first=$1 last=$2
+  [ -f "$AIRFLOW_HOME/airflow.db" ] || setup
+  # first what would run (metadata DB only): nothing to run, every date already running, or
+  # another backfill active → say so and exit now (2 or 3), without starting anything
+  python "$ROOT/scripts/airflow_backfill.py" check "$first" "$last" || exit $?
   running && healthy || start
-  read -r from to < <(python3 - "$first" "$last" <<'EOF'
-import sys
-from datetime import date, timedelta
-a, b = (date.fromisoformat(x) for x in sys.argv[1:3])
-# the run covering business date D fires at 02:00 Shanghai on D+1 (pipelines/dag_tasks.py)
-print(f"{a + timedelta(days=1)}T00:00:00+08:00", f"{b + timedelta(days=1)}T02:00:00+08:00")
-EOF
-)
   local t0=$SECONDS
-  until airflow dags unpause "$DAG_ID" >/dev/null 2>&1; do   # fails until the dag-processor stored the DAG
+  until airflow dags unpause "$DAG_ID" >/dev/null 2>&1; do   # fails until the DAG is stored
     [ $((SECONDS - t0)) -lt 180 ] || { say "$DAG_ID not parsed after 180 s; airflow dags list-import-errors"; exit 1; }
     sleep 2
   done
-  say "backfill of as_of $first..$last: logical dates $from .. $to"
-  # --max-active-runs 1: a backfill ignores the DAG's max_active_runs (default 10).
-  # --reprocess-behavior completed: a re-delivered date is run again even if it ran before.
-  airflow backfill create --dag-id "$DAG_ID" --from-date "$from" --to-date "$to" \
-      --max-active-runs 1 --reprocess-behavior completed >"$AIRFLOW_HOME/backfill_create.log" 2>&1 \
-      || { cat "$AIRFLOW_HOME/backfill_create.log" >&2; exit 1; }
-  local tok; tok=$(token)
-  while :; do
-    local j s
-    j=$(curl -fsS -H "Authorization: Bearer $tok" "$URL/api/v2/dags/$DAG_ID/dagRuns?run_type=backfill&limit=100&order_by=logical_date")
-    s=$(echo "$j" | python3 -c 'import json,sys; r=json.load(sys.stdin)["dag_runs"]; print(" ".join(x["state"] for x in r))')
-    say "backfill runs: [$s]"
-    if [ -n "$s" ] && ! echo " $s " | grep -qE " (queued|running) "; then break; fi
-    sleep 5
-  done
-  echo "$j" | python3 -c '
-import json, sys
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
-bad = 0
-for x in json.load(sys.stdin)["dag_runs"]:
-    ld = datetime.fromisoformat(x["logical_date"].replace("Z", "+00:00"))
-    as_of = ld.astimezone(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=1)
-    state, run_id = x["state"], x["dag_run_id"]
-    print(f"as_of {as_of}  {state:8s} {run_id}")
-    bad += x["state"] != "success"
-sys.exit(1 if bad else 0)'
+  exec python "$ROOT/scripts/airflow_backfill.py" run "$first" "$last"
 }
 
 case "${1:-help}" in
   env)
-    for v in AIRFLOW_HOME AIRFLOW__CORE__DAGS_FOLDER AIRFLOW__CORE__LOAD_EXAMPLES AIRFLOW__CORE__PARALLELISM \
-             AIRFLOW__API__HOST AIRFLOW__API__PORT AIRFLOW__API__BASE_URL GX_ANALYTICS_ENABLED PATH; do
-      printf 'export %s=%q\n' "$v" "${!v}"
-    done ;;
+    for v in "${ENV_VARS[@]}"; do printf 'export %s=%q\n' "$v" "${!v}"; done ;;
   setup) setup ;;
   start) start ;;
   stop) stop ;;
   status) curl -fsS "$URL/api/v2/monitor/health"; echo ;;
   backfill) [ $# -eq 3 ] || { echo "usage: $0 backfill FIRST_AS_OF LAST_AS_OF" >&2; exit 2; }; backfill "$2" "$3" ;;
   runs) airflow dags list-runs "$DAG_ID" ;;
-  *) sed -n '2,19p' "$0"; exit 2 ;;
+  *) sed -n '2,34p' "$0"; exit 2 ;;
 esac

@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
         seconds = round(time.perf_counter() - t0, 1)
         if args.keep_copies:
             from pipelines.dag_tasks import resolve_paths
-            from pipelines.warehouse import copy_warehouse
+            from pipelines.store.layout import copy_warehouse
 
             wh = Path(resolve_paths()[1])
             if wh.exists():  # with its staged files: the copy's views read its own

@@ -40,7 +40,14 @@ HISTORY_TABLES = ("warning_status", "rule_runs")
 
 @cache
 def warehouse_config() -> dict:
-    return yaml.safe_load((paths.CONFIG / "warehouse.yaml").read_text(encoding="utf-8"))
+    """config/warehouse.yaml; LOWINCOME_<KEY> in the environment overrides a key (e.g.
+    LOWINCOME_DETAIL_NIGHTS=7 for a soak test)."""
+    cfg = yaml.safe_load((paths.CONFIG / "warehouse.yaml").read_text(encoding="utf-8"))
+    for key, value in list(cfg.items()):
+        override = os.environ.get(f"LOWINCOME_{key.upper()}")
+        if override is not None:
+            cfg[key] = type(value)(override)
+    return cfg
 
 
 def catalog_ddl() -> str:

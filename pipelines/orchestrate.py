@@ -28,7 +28,8 @@ from pipelines.linking.run import LinkSummary, link_counts
 from pipelines.models.inputs import prepare
 from pipelines.models.project import load_project
 from pipelines.models.runner import run_step
-from pipelines.publish import PublishSummary, write_push_lists
+from pipelines.publish import PublishSummary
+from pipelines.publish.files import write_all
 from pipelines.rules.runs import RulesSummary, rule_runs_frame, summarise
 from pipelines.staging import StageResult, stage_delivery
 from pipelines.store import bookkeeping, night
@@ -270,12 +271,10 @@ def publish_step(nt: Night) -> PublishSummary:
     with nt.engine() as eng:
         ctx = prepare(eng, nt.lay, nt.as_of)
         run_step(eng, "publish", ctx, nt.write(_retention()))
-        rows = eng.frame("SELECT * FROM push_rows")
-        push = pending / "push" / nt.as_of.isoformat()
-        write_push_lists(rows, push, nt.as_of, summary)
+        write_all(eng, pending, nt.as_of, summary)
         summary.skipped = dict(eng.rows("SELECT rule_code, reason FROM rule_runs WHERE status = 'skipped'"))
         night.record_catalogue(eng)
-        dirs = sorted(p.relative_to(pending).as_posix() for p in pending.glob("*/*"))
+        dirs = sorted(p.relative_to(pending).as_posix() for p in pending.glob("*/*")) if pending.exists() else []
         checkpoint("publish.files_written")
         night.publish(eng, nt.lay, nt.as_of, nt.run_id, dirs)
     checkpoint("publish.before_swap")

@@ -42,7 +42,12 @@ def record_select(contract: Contract) -> str:
         {_col(birth, cast='DATE')} AS birth_col,
         {_col(county, '_county')} AS county_col,
         {_col(card, '_id')} AS card_id18,
-        {_col(card, '_id_status')} AS card_status
+        {_col(card, '_id_status')} AS card_status,
+        -- the same record in any delivery of the source: what a clerk's or department's decision
+        -- about a tie (record ↔ person) is remembered by across nights
+        md5(concat_ws('|', '{contract.source}', coalesce({name}, ''), coalesce({idc}, {idc}_raw, ''),
+                      coalesce(CAST({_col(birth, cast='DATE')} AS VARCHAR), ''),
+                      coalesce({_col(county, '_county')}, ''))) AS signature
     FROM cur_{contract.source}"""
 
 
@@ -51,6 +56,7 @@ SHAPE = {
     "id_raw": "VARCHAR", "id_was_15": "BOOLEAN", "id_digits": "BIGINT", "id_lo": "BIGINT", "id_hi": "BIGINT",
     "id_birth": "DATE", "id_sex": "VARCHAR", "name": "VARCHAR", "pinyin": "VARCHAR", "sex_col": "VARCHAR",
     "birth_col": "DATE", "county_col": "VARCHAR", "card_id18": "VARCHAR", "card_status": "VARCHAR",
+    "signature": "VARCHAR",
 }
 
 

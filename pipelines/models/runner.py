@@ -3,7 +3,7 @@
 For every model of the step, in `Project.order()`:
   skipped  when a landing source it needs is missing or quarantined for the night, or an input
            model was skipped (the reason names the source and its state); a collect model
-           unions whichever members ran, and is skipped only when none did
+           unions whichever members ran (none: empty, in its declared shape)
   python   its function (pipelines.models.python_models) returns SQL or a polars frame
   collect  the UNION ALL of its members that ran, projected onto their common columns
   temp / table / night   CREATE the relation (table: kept in scratch for later steps); a night
@@ -94,6 +94,7 @@ class _Empty(Exception):
     """A collect model none of whose members ran."""
 
 
+
 def run_step(engine: Engine, step: str, ctx: NightContext, write_night: Writer | None = None,
              project: Project | None = None) -> StepReport:
     """Run the models of `step`; the caller has set up the connection's inputs (see the module doc)."""
@@ -124,9 +125,9 @@ def run_step(engine: Engine, step: str, ctx: NightContext, write_night: Writer |
             elif m.collect:
                 try:
                     sql = _collect_sql(engine, project, m, ran)
-                except _Empty:
-                    report.skipped[m.name] = "none of its members ran"
-                    continue
+                except _Empty:   # none of its members ran: empty, in its declared shape
+                    cols = [f"CAST(NULL AS {t}) AS {ident(c)}" for c, t in m.columns]
+                    sql = f"SELECT {', '.join(([f'CAST(NULL AS VARCHAR) AS {ident(m.tag)}'] if m.tag else []) + cols)} WHERE false"
                 engine.materialize(m.name, sql, params, persist=persist)
             elif m.materialized == "view":
                 continue   # catalog views are made when the night is published

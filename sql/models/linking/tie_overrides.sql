@@ -1,0 +1,6 @@
+-- Decisions people made about ties, standing tonight: the union of sql/models/overrides/.
+-- signature: link_records.signature (the same record in any delivery of its source);
+-- decision: confirm (this record is this person) | refuse (it is not); decided_by, decided_on
+-- and origin (which reply or decision file) for the audit.
+-- @collect: overrides/*
+-- @columns: {signature: VARCHAR, person_id: VARCHAR, decision: VARCHAR, decided_by: VARCHAR, decided_on: DATE, origin: VARCHAR}

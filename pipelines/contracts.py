@@ -1,8 +1,15 @@
 """Source contracts: `schemas/<source>.yaml` loaded into typed objects.
 
 A contract says how a source arrives (format, encodings, header aliases) and what it becomes
-(canonical column names, types, coded value sets, which columns identify the person). Adding
-a seventeenth source is adding a file, not code.
+(canonical column names, types, coded value sets, which columns identify the person, the
+plausible range of dates, amounts and counts). Adding a seventeenth source is adding a file,
+not code.
+
+Plausibility bounds: `min` / `max` on a date, year_month, money or int column; a column without
+them takes its type's default from `schemas/_common.yaml` (`bounds:`), and an explicit `null`
+removes a bound. A date's `max` may be `delivery_date` (the default: nothing happens after the
+extract was made); a column that may hold future dates says `max: null`. A value outside its
+bounds is loaded as NULL and reported in data_issues with the reason.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +30,8 @@ COLUMN_TYPES = {
     "division", "year_month", "disability_card",
 }
 FORMATS = {"csv", "xlsx"}
+BOUNDED_TYPES = {"date", "year_month", "money", "int"}
+DELIVERY_DATE = "delivery_date"  # a date bound meaning "the delivery's own date"
 ROLES = {"registry", "department"}
 
 
@@ -37,6 +47,8 @@ class Column:
     required: bool = False
     not_null: bool = False
     codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    min_value: object = None  # plausibility bounds (dates: a date or "delivery_date"; numbers)
+    max_value: object = None
 
     def code_lookup(self) -> dict[str, str]:
         """Every accepted spelling (canonical value and aliases, header-normalised) → canonical value."""
@@ -95,14 +107,37 @@ def normalise_header(text: str) -> str:
     return _HEADER_JUNK.sub("", t).replace("【", "(").replace("】", ")").strip()
 
 
-def _load_aliases(schemas_dir: Path) -> dict[str, list[str]]:
+def _load_common(schemas_dir: Path) -> dict:
     common = schemas_dir / "_common.yaml"
     if not common.exists():
         return {}
-    return yaml.safe_load(common.read_text(encoding="utf-8")).get("alias_groups", {})
+    return yaml.safe_load(common.read_text(encoding="utf-8")) or {}
 
 
-def _parse(path: Path, aliases: dict[str, list[str]]) -> Contract:
+def _bound(where: str, c: dict, key: str, defaults: dict) -> object:
+    """A column's `min`/`max`: its own if given (null: none), else its type's default."""
+    value = c[key] if key in c else (defaults.get(c["type"]) or {}).get(key)
+    if value is None:
+        return None
+    if c["type"] not in BOUNDED_TYPES:
+        raise ContractError(f"{where}: column {c['name']}: {key} is only for {sorted(BOUNDED_TYPES)} columns")
+    if c["type"] in ("date", "year_month"):
+        if value == DELIVERY_DATE:
+            return value
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                value = None
+        if not isinstance(value, date):
+            raise ContractError(f"{where}: column {c['name']}: {key} must be a date or {DELIVERY_DATE!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ContractError(f"{where}: column {c['name']}: {key} must be a number")
+    return int(value) if c["type"] == "int" else value
+
+
+def _parse(path: Path, aliases: dict[str, list[str]], bounds: dict | None = None) -> Contract:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     where = f"{path.name}"
     try:
@@ -122,7 +157,8 @@ def _parse(path: Path, aliases: dict[str, list[str]]) -> Contract:
             if c["type"] == "code" and not codes:
                 raise ContractError(f"{where}: coded column {c['name']} lists no codes")
             cols.append(Column(c["name"], tuple(headers), c["type"], bool(c.get("required")),
-                               bool(c.get("not_null")), codes))
+                               bool(c.get("not_null")), codes,
+                               _bound(where, c, "min", bounds or {}), _bound(where, c, "max", bounds or {})))
         contract = Contract(
             source=doc["source"], title=doc.get("title", doc["source"]), department=doc.get("department", ""),
             role=doc["role"], format=doc["format"], encodings=tuple(doc.get("encodings") or ()),
@@ -148,9 +184,10 @@ def _parse(path: Path, aliases: dict[str, list[str]]) -> Contract:
 @cache
 def load_contracts(schemas_dir: Path = paths.SCHEMAS) -> dict[str, Contract]:
     """All contracts, keyed by source id, in file-name order."""
-    aliases = _load_aliases(schemas_dir)
+    common = _load_common(schemas_dir)
+    aliases, bounds = common.get("alias_groups", {}), common.get("bounds", {})
     files = sorted(p for p in schemas_dir.glob("*.yaml") if not p.name.startswith("_"))
-    return {p.stem: _parse(p, aliases) for p in files}
+    return {p.stem: _parse(p, aliases, bounds) for p in files}
 
 
 def registry_sources() -> tuple[str, ...]:

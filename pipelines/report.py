@@ -6,9 +6,11 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pipelines.masking import safe_message
 from pipelines.orchestrate import Progress as ProgressFn
 from pipelines.orchestrate import RunSummary
 
@@ -46,11 +48,12 @@ def print_run_summary(console: Console, s: RunSummary, seconds: float) -> None:
     t = s.totals()
     console.print(f"rows read {t['rows_read']:,}, loaded {t['rows_loaded']:,}, rejected {t['rows_rejected']:,}")
     for r in s.quarantined:
-        console.print(f"[red]quarantined[/red] {r.source} {r.delivery_date}: {r.message}")
+        console.print(f"[red]quarantined[/red] {r.source} {r.delivery_date}: {escape(r.message)}")
     if s.discovery.ignored:
         console.print(f"ignored on the landing zone ({len(s.discovery.ignored)}):")
         for ig in s.discovery.ignored:
-            console.print(f"  {ig.path.relative_to(s.landing) if ig.path.is_relative_to(s.landing) else ig.path}: {ig.reason}")
+            where = ig.path.relative_to(s.landing) if ig.path.is_relative_to(s.landing) else ig.path
+            console.print(f"  {escape(safe_message(str(where)))}: {escape(ig.reason)}")  # names from outside
     if s.linking is not None:
         print_link_summary(console, s.linking)
     if s.rules is not None:

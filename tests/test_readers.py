@@ -92,7 +92,7 @@ def test_missing_required_column(tmp_path: Path, contracts):
 def test_ragged_csv_line_is_located(tmp_path: Path, contracts):
     path = tmp_path / "a.csv"
     path.write_bytes(csv_bytes([HEADER, ROWS[0], [*ROWS[1], "extra", "fields"], ROWS[2]]))
-    expect_error(path, contracts["hrss_unemployed"], "cannot parse as CSV", row=3)
+    expect_error(path, contracts["hrss_unemployed"], "9 field(s) where the header has 7", row=3)
 
 
 def test_empty_file(tmp_path: Path, contracts):

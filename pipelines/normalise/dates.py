@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import polars as pl
 
-_YMD = r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
-_COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
-_SERIAL = r"^(\d{5})(?:\.0+)?$"
+# [0-9] for digits: polars' own digit class matches every script's digits (digits.py folds those first)
+_YMD = r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$"
+_COMPACT = r"^([0-9]{4})([0-9]{2})([0-9]{2})$"
+_SERIAL = r"^([0-9]{5})(?:\.0+)?$"
 EXCEL_EPOCH = pl.date(1899, 12, 30)
 
 
@@ -31,7 +32,7 @@ def parse_date_expr(raw: pl.Expr) -> pl.Expr:
     return pl.coalesce(ymd, compact, serial)
 
 
-_YM = r"^(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?(?:[-/.]\d{1,2}(?:[ T].*)?)?$"
+_YM = r"^([0-9]{4})\s*[-/.年]?\s*([0-9]{1,2})\s*月?(?:[-/.][0-9]{1,2}(?:[ T].*)?)?$"
 
 
 def parse_year_month_expr(raw: pl.Expr) -> pl.Expr:

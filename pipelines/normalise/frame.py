@@ -2,8 +2,10 @@
 
 Input: the reader's frame (canonical column names, all text, plus `_file` and `_row`).
 Output: the typed frame, the rows rejected (with the reason), and the value problems found
-(an unknown code, an impossible date) for rows that are still loaded with that value NULL.
-One pass of polars expressions; no Python per row.
+(an unknown code, an impossible date, a value outside the contract's plausibility bounds) for
+rows that are still loaded with that value NULL. One pass of polars expressions; no Python per
+row. Values that end up in issues and rejects are masked (`pipelines.masking`: a shifted column
+can put an identity number where a date belongs) and cut to ISSUE_VALUE_CHARS characters.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from datetime import date
 import polars as pl
 
 from pipelines.contracts import Column, Contract
+from pipelines.masking import mask_expr
+from pipelines.normalise.bounds import bound_problem
 from pipelines.normalise.codes import parse_code_expr
 from pipelines.normalise.dates import parse_date_expr, parse_year_month_expr
-from pipelines.normalise.idnumbers import clean_id_expr, id_columns
+from pipelines.normalise.digits import fold_digits
+from pipelines.normalise.idnumbers import clean_ids, id_columns
 from pipelines.normalise.names import normalise_names, pinyin_of
 from pipelines.normalise.numbers import (
     parse_division_expr,
@@ -29,6 +34,11 @@ ISSUE_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "proble
 REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "record_no": pl.String, "reason": pl.String}
 # Columns whose raw values are personal data: issues about them never carry the value.
 _PRIVATE_TYPES = {"id_number", "name", "disability_card"}
+# Columns that hold numbers, dates or codes: other scripts' digits are folded to ASCII first
+# (pipelines/normalise/digits.py). id_number folds inside its own cleaning.
+_DIGIT_TYPES = {"record_no", "disability_card", "date", "year_month", "money", "int", "code", "division"}
+ISSUE_VALUE_CHARS = 200
+_PROBLEM = "__problem"
 
 
 # Above this share of distinct values a column is parsed row by row: deduplicating would cost more.
@@ -84,17 +94,33 @@ _PARSE_PROBLEMS = {
 }
 
 
-def _issues(raw: pl.DataFrame, typed: pl.DataFrame, contract: Contract, blank: pl.DataFrame) -> pl.DataFrame:
+def shown_value(col: pl.Expr) -> pl.Expr:
+    """A delivered value as issues and rejects show it: masked, control characters replaced,
+    at most ISSUE_VALUE_CHARS characters."""
+    v = mask_expr(col).str.replace_all(r"\p{Cc}", "\ufffd")
+    n = v.str.len_chars()
+    return pl.when(n > ISSUE_VALUE_CHARS).then(
+        v.str.slice(0, ISSUE_VALUE_CHARS) + pl.lit("… (") + n.cast(pl.String) + pl.lit(" characters)")
+    ).otherwise(v)
+
+
+def _issues(raw: pl.DataFrame, typed: pl.DataFrame, contract: Contract, blank: pl.DataFrame,
+            problems: dict[str, pl.Series]) -> pl.DataFrame:
     parts = []
     for c in contract.columns:
         problem = _PARSE_PROBLEMS.get(c.type)
         if problem:
             # only the columns an issue needs are filtered, not the whole delivery
             bad = ~blank[c.name] & typed[c.name].is_null()
-            value = pl.col(c.name) if c.type not in _PRIVATE_TYPES else pl.lit(None, pl.String)
-            parts.append(raw.select("_file", "_row", c.name).filter(bad).select(
+            value = shown_value(pl.col(c.name)) if c.type not in _PRIVATE_TYPES else pl.lit(None, pl.String)
+            text = pl.lit(problem)
+            frame = raw.select("_file", "_row", c.name)
+            if c.name in problems:  # out of bounds beats "cannot parse": the value parsed
+                frame = frame.with_columns(problems[c.name].alias(_PROBLEM))
+                text = pl.coalesce(pl.col(_PROBLEM), text)
+            parts.append(frame.filter(bad).select(
                 pl.col("_file").alias("file"), pl.col("_row").alias("row"), pl.lit(c.name).alias("column"),
-                pl.lit(problem).alias("problem"), value.alias("value"),
+                text.alias("problem"), value.alias("value"),
             ))
         if c.not_null:
             parts.append(raw.select("_file", "_row").filter(blank[c.name]).select(
@@ -120,12 +146,13 @@ def _reject_reason(contract: Contract, typed: pl.DataFrame, blank: pl.DataFrame)
 
 
 def _typed_values(values: pl.Series, c: Column, delivery_date: date) -> pl.DataFrame:
-    """Typed columns for the given raw values of one column (row-aligned), plus `__raw`."""
+    """Typed columns for the given raw values of one column (row-aligned), plus `__raw`, and for a
+    bounded column `__problem` (why a value that parsed was set to NULL)."""
     uniq = values.alias(c.name).to_frame()
     if c.type == "id_number":
         typed = id_columns(uniq.with_columns(pl.col(c.name).alias("__raw")), c.name, delivery_date)
     elif c.type == "disability_card":
-        card = uniq.select(pl.col(c.name).alias("__raw"), clean_id_expr(pl.col(c.name)).alias(c.name))
+        card = uniq.select(pl.col(c.name).alias("__raw")).with_columns(clean_ids(values).alias(c.name))
         ids = id_columns(card.select(pl.col(c.name).str.slice(0, 18).alias("__card")), "__card", delivery_date,
                          prefix=f"{c.name}_id")
         typed = card.with_columns(ids[f"{c.name}_id"], ids[f"{c.name}_id_status"])
@@ -135,23 +162,31 @@ def _typed_values(values: pl.Series, c: Column, delivery_date: date) -> pl.DataF
                               pinyin_of(simplified)])
     else:
         typed = uniq.select(pl.col(c.name).alias("__raw"), *_typed_columns(c))
+        problem = bound_problem(pl.col(c.name), c, delivery_date)
+        if problem is not None:
+            typed = typed.with_columns(problem.alias(_PROBLEM)).with_columns(
+                pl.when(pl.col(_PROBLEM).is_null()).then(pl.col(c.name)).alias(c.name))
     return typed
 
 
 def _typed_column(raw: pl.DataFrame, c: Column, delivery_date: date) -> pl.DataFrame:
-    """The typed output columns of one contract column, row-aligned with `raw`."""
+    """The typed output columns of one contract column, row-aligned with `raw` (and `__problem`
+    for a bounded column)."""
     if c.type == "record_no":  # unique per row: one cheap pass
         col = raw[c.name]
         if bool(col.str.contains(r"^[1-9][0-9]*$").fill_null(False).all()):
             return col.to_frame()  # plain numbers already: nothing to parse
-        return col.to_frame().select(parse_record_no_expr(pl.col(c.name)).alias(c.name))
+        return fold_digits(col).to_frame().select(parse_record_no_expr(pl.col(c.name)).alias(c.name))
     values = raw[c.name]
+    fold = fold_digits if c.type in _DIGIT_TYPES else (lambda v: v)
     if c.type == "text" or (values.len() and values.approx_n_unique() > REPEATED_ENOUGH * values.len()):
-        return _typed_values(values, c, delivery_date).drop("__raw")  # nearly all distinct: parse in place
+        return _typed_values(fold(values), c, delivery_date).drop("__raw")  # nearly all distinct: parse in place
     # Columns that repeat (dates, codes, amounts, the six monthly rows of one person) are parsed
-    # once per distinct value and joined back: a few hash joins instead of regexes over every cell.
-    mapping = _typed_values(values.unique(), c, delivery_date)
-    keyed = raw.select(pl.col(c.name).alias("__raw"))
+    # once per distinct value and joined back: a few hash joins instead of regexes over every cell
+    # (digits folded on the distinct values too, joined back on the values as delivered).
+    uniq = values.unique()
+    mapping = _typed_values(fold(uniq), c, delivery_date).with_columns(uniq.alias("__raw"))
+    keyed = values.alias("__raw").to_frame()
     return keyed.join(mapping, on="__raw", how="left", nulls_equal=True, maintain_order="left").drop("__raw")
 
 
@@ -159,17 +194,22 @@ def normalise_frame(contract: Contract, raw: pl.DataFrame, delivery_date: date) 
     """Typed rows to load, rows rejected with their reason, and value problems reported."""
     missing = [c.name for c in contract.columns if c.name not in raw.columns]
     raw = raw.with_columns([pl.lit(None, pl.String).alias(n) for n in missing])  # optional, left out
-    typed = pl.concat(
-        [raw.select("_file", "_row"), *[_typed_column(raw, c, delivery_date) for c in contract.columns]],
-        how="horizontal",
-    )
+    columns, problems = [], {}
+    for c in contract.columns:
+        part = _typed_column(raw, c, delivery_date)
+        if _PROBLEM in part.columns:
+            problems[c.name] = part[_PROBLEM]
+            part = part.drop(_PROBLEM)
+        columns.append(part)
+    typed = pl.concat([raw.select("_file", "_row"), *columns], how="horizontal")
     blank = _blanks(raw, contract)
     reason = _reject_reason(contract, typed, blank)
     record_no = contract.columns_of_type("record_no")
     rec = typed[record_no[0].name] if record_no else pl.repeat(None, typed.height, dtype=pl.String, eager=True)
     rejects = pl.DataFrame({"file": typed["_file"], "row": typed["_row"], "record_no": rec, "reason": reason}).filter(
         pl.col("reason").is_not_null()
-    )
+    ).with_columns(shown_value(pl.col("record_no")).alias("record_no"))
     keep = reason.is_null()
-    issues = _issues(raw, typed, contract, blank).join(rejects.select("file", "row"), on=["file", "row"], how="anti")
+    issues = _issues(raw, typed, contract, blank, problems).join(rejects.select("file", "row"), on=["file", "row"],
+                                                                   how="anti")
     return Normalised(typed.filter(keep), rejects.cast(REJECT_SCHEMA), issues)

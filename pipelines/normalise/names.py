@@ -120,8 +120,9 @@ def _on_unique(values: pl.Series, fn) -> pl.Series:
 
 
 def clean_name_expr(raw: pl.Expr) -> pl.Expr:
-    """NFKC, every space removed, middle-dot variants unified to `·`; NULL when nothing is left."""
-    s = raw.str.normalize("NFKC").str.replace_all(r"\s+", "")
+    """NFKC, every space and invisible character (control, format: NUL, zero-width space) removed,
+    middle-dot variants unified to `·`; NULL when nothing is left."""
+    s = raw.str.normalize("NFKC").str.replace_all(r"[\s\p{Cc}\p{Cf}]+", "")
     s = s.str.replace_many(MIDDLE_DOTS, ["·"] * len(MIDDLE_DOTS))
     return pl.when(s.str.len_chars() > 0).then(s)
 

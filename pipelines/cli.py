@@ -65,9 +65,12 @@ def run(
         with progress_display(console) as progress:
             summary = run_for_date(landing, warehouse, day, progress=progress, reuse=not reload, wait_seconds=wait)
     except Exception as e:  # a night that cannot be trusted: nothing published, one line, exit 1
-        log = logging.getLogger("pipelines.cli")
-        log.debug("run for %s failed", day, exc_info=True)
-        err.print(f"[red]run for {day} failed:[/red] {e}")
+        from rich.markup import escape
+
+        from pipelines.masking import safe_message
+
+        logging.getLogger("pipelines.cli").debug("run for %s failed", day, exc_info=True)
+        err.print(f"[red]run for {day} failed:[/red] {escape(safe_message(str(e)))}")
         raise typer.Exit(1) from None
     print_run_summary(console, summary, time.perf_counter() - started)
 

@@ -165,6 +165,31 @@ def _items(seq) -> list:
 
 
 # --------------------------------------------------------------------------- the tasks
+def guarded(task: Callable) -> Callable:
+    """What every task does first and last: owner-only files (umask), identity numbers masked in
+    its logs, and an exception that leaves it masked (Airflow logs tracebacks itself)."""
+    import functools
+
+    @functools.wraps(task)
+    def run(*args, **kwargs):
+        from pipelines.fileperms import secure_umask
+        from pipelines.masking import install_log_masking, safe_message
+
+        secure_umask()
+        install_log_masking()
+        try:
+            return task(*args, **kwargs)
+        except Exception as e:
+            log.error("%s failed: %s", task.__name__, safe_message(str(e)), exc_info=True)
+            masked = type(e) if type(e).__module__.startswith(("airflow", "builtins")) else RuntimeError
+            try:
+                replacement = masked(safe_message(str(e)))
+            except TypeError:
+                replacement = RuntimeError(safe_message(str(e)))
+            raise replacement from None
+    return run
+
+
 def _fail_now(message: str) -> Exception:
     """A failure a retry cannot fix: under Airflow, one that skips the remaining retries."""
     try:
@@ -191,6 +216,7 @@ def _lease(run: dict, new: bool = False):
                      timeout_hours=float(warehouse_config()["lease_timeout_hours"]))
 
 
+@guarded
 def discover(run: dict) -> dict:
     """Deliveries of the date (one mapped stage task each) and each source's row-count baseline.
     Fails at once (no retries) when the registry has no complete delivery on or before the date.
@@ -223,6 +249,7 @@ def discover_task(context: Mapping[str, Any]) -> list[dict]:
     return out["deliveries"]
 
 
+@guarded
 def stage(run: dict, delivery: dict) -> dict:
     """Read, validate and normalise one delivery into Parquet; no database."""
     from pipelines.orchestrate import stage_step
@@ -234,6 +261,7 @@ def stage(run: dict, delivery: dict) -> dict:
     return json.loads(res.to_json())
 
 
+@guarded
 def load(run: dict, discovery: dict, staged: Iterable[dict]) -> dict:
     """Take the warehouse lease for this DAG run, begin the night (a private work copy of the
     catalog) and record every staged delivery. Fails at once when the registry is quarantined."""
@@ -259,6 +287,7 @@ def load(run: dict, discovery: dict, staged: Iterable[dict]) -> dict:
             "quarantined": {s: r.message for s, r in results.items() if r.status != "staged"}}
 
 
+@guarded
 def link(run: dict) -> dict:
     from pipelines.orchestrate import link_step
 
@@ -267,6 +296,7 @@ def link(run: dict) -> dict:
         return _jsonable(link_step(nt))
 
 
+@guarded
 def rules(run: dict) -> dict:
     from pipelines.orchestrate import rules_step
 
@@ -275,6 +305,7 @@ def rules(run: dict) -> dict:
         return _jsonable(rules_step(nt))
 
 
+@guarded
 def validate_outputs(run: dict) -> dict:
     """The outputs gate; fails (no retry, nothing is published) on a critical failure."""
     from pipelines.orchestrate import validate_outputs_step
@@ -288,6 +319,7 @@ def validate_outputs(run: dict) -> dict:
             raise _fail_now(str(e)) from e
 
 
+@guarded
 def publish(run: dict) -> dict:
     """Publish the night: warning_status, files for people, the catalog swapped in whole."""
     from pipelines.orchestrate import publish_step
@@ -297,6 +329,7 @@ def publish(run: dict) -> dict:
         return _jsonable(publish_step(nt))
 
 
+@guarded
 def release(run: dict) -> dict:
     """Teardown: a DAG run that did not publish drops its unfinished night and frees the warehouse
     (the published night never changed). Nothing to do after a publication."""
@@ -315,6 +348,7 @@ def release(run: dict) -> dict:
     return {"released": True}
 
 
+@guarded
 def summary(run: dict, loaded: dict, quality: dict, published: dict) -> dict:
     """The run summary: what each source was, what was quarantined and skipped, where to look."""
     out = {

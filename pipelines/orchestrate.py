@@ -22,6 +22,7 @@ from typing import Callable
 
 from pipelines.contracts import Contract, load_contracts, registry_sources
 from pipelines.faults import checkpoint
+from pipelines.fileperms import temp_path
 from pipelines.engine.duckdb_engine import DuckDBEngine
 from pipelines.ingest.discovery import Delivery, Discovery, discover
 from pipelines.linking.run import LinkSummary, link_counts
@@ -174,7 +175,9 @@ def _rows_read(delivery: Delivery, staging_root: Path) -> int:
     except DeliveryError:
         rows = 0
     memo.parent.mkdir(parents=True, exist_ok=True)
-    memo.write_text(json.dumps({"fingerprint": key, "rows": rows}), encoding="utf-8")
+    tmp = temp_path(memo)
+    tmp.write_text(json.dumps({"fingerprint": key, "rows": rows}), encoding="utf-8")
+    os.replace(tmp, memo)
     return rows
 
 
@@ -197,7 +200,14 @@ def stage_step(delivery: Delivery, warehouse: Path, reuse: bool = True,
 
 
 def delivery_bytes(delivery: Delivery) -> int:
-    return sum(p.stat().st_size for p in delivery.files)
+    """The delivery's size on disk (0 for a file gone since discovery: staging quarantines it)."""
+    total = 0
+    for p in delivery.files:
+        try:
+            total += p.stat().st_size
+        except OSError:
+            pass
+    return total
 
 
 def staging_order(chosen: list[Delivery]) -> list[Delivery]:

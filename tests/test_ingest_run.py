@@ -104,9 +104,9 @@ def test_a_moved_warehouse_still_finds_its_staged_rows(ran, tmp_path):
     assert names and all(not Path(n).is_absolute() for n in names)
     moved = tmp_path / "elsewhere" / "wh.duckdb"
     moved.parent.mkdir()
-    wh.rename(moved)
-    wh.with_name("wh.staging").rename(moved.with_name("wh.staging"))
-    run_for_date(landing, moved, date(2026, 11, 26))   # vehicles not yet delivered: not loaded tonight
+    for part in ("wh.duckdb", "wh.staging", "wh.data"):
+        wh.with_name(part).rename(moved.with_name(part))
+    run_for_date(landing, moved, AS_OF)                   # the next night on the moved warehouse
     with duckdb.connect(str(moved), read_only=True) as c:
         assert c.execute("SELECT count(*) FROM stg_vehicles").fetchone()[0] == 2
         assert str(moved.parent) in c.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'stg_vehicles'").fetchone()[0]

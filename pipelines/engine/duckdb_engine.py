@@ -21,6 +21,7 @@ import polars as pl
 
 from pipelines import paths
 from pipelines.engine.base import Engine, EngineError, Params, bind, ident, path_literal
+from pipelines.fileperms import temp_path
 
 DEFAULT_MEMORY = "3GB"  # the whole nightly run must stay within 6 GB on the province's machine
 
@@ -155,7 +156,7 @@ class DuckDBEngine(Engine):
     def write_dataset(self, sql: str, path: Path, params: Params | None = None) -> int:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp = temp_path(path)
         self.run(f"COPY ({sql}) TO {path_literal(tmp)} (FORMAT parquet, COMPRESSION zstd)", params)
         os.replace(tmp, path)
         return int(self.scalar(f"SELECT count(*) FROM read_parquet({path_literal(path)})"))

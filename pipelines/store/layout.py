@@ -82,10 +82,16 @@ def outputs_root_for(warehouse: Path) -> Path:
 def copy_warehouse(source: Path, target: Path, outputs: bool = False) -> None:
     """Copy a warehouse (not being written) with its night datasets and staged deliveries — they
     are one unit — and, when asked, its files for people: a sandbox to try a threshold or replay
-    a night in. The copy's catalog points at the originals' files until its next run re-points it."""
+    a night in. The copy's views are re-pointed at its own files."""
+    from pipelines.engine.duckdb_engine import DuckDBEngine
+    from pipelines.store.night import refresh_views
+
     src, dst = layout(source), layout(target)
     dst.path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(src.published, dst.published)
     for part in ("data", "staging") + (("out",) if outputs else ()):
         if getattr(src, part).exists():
             shutil.copytree(getattr(src, part), getattr(dst, part), dirs_exist_ok=True)
+    with DuckDBEngine(dst.published, direct=True) as eng:
+        if eng.exists("_datasets"):
+            refresh_views(eng, dst)

@@ -31,6 +31,7 @@ from pipelines import paths
 from pipelines.engine.base import Engine, ident, path_literal
 from pipelines.engine.duckdb_engine import DuckDBEngine
 from pipelines.faults import checkpoint
+from pipelines.fileperms import remove_stale_temp_files, secure_dir
 from pipelines.store.layout import Layout
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ def begin(lay: Layout, run_id: str) -> None:
     for child in lay.work.iterdir() if lay.work.exists() else []:
         if child.name != "lease.json":
             shutil.rmtree(child) if child.is_dir() else child.unlink()
-    lay.work.mkdir(parents=True, exist_ok=True)
+    for folder in (lay.work, lay.data, lay.out, lay.staging):
+        secure_dir(folder)   # owner-only (or LOWINCOME_FILE_GROUP), inherited by what is written below
+        remove_stale_temp_files(folder)
     if lay.published.exists():
         shutil.copyfile(lay.published, lay.work_catalog)
     with DuckDBEngine(lay.work_catalog, direct=True, spill_dir=lay.spill) as eng:

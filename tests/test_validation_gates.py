@@ -4,6 +4,8 @@ failure quarantines, what a warning only reports, the row-count bound, the suite
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -117,6 +119,29 @@ def test_no_identity_number_leaves_in_results(landing, tmp_path):
     assert res.status == "quarantined"
     text = json.dumps(res.validation, ensure_ascii=False) + res.validation_path.read_text(encoding="utf-8") + res.message
     assert valid_id(5)[:14] not in text
+
+
+def test_a_staging_process_imports_neither_great_expectations_nor_pandas(landing, tmp_path):
+    """An Airflow staging task is its own process: the gate must not pay GX's (or pandas') import."""
+    add_delivery(landing, "vehicles", DAY, {"机动车.csv": csv_bytes(vehicles(300, unknown_types=40))})
+    code = (
+        "import json, sys\n"
+        "from datetime import date\n"
+        "from pathlib import Path\n"
+        "from pipelines.contracts import load_contracts\n"
+        "from pipelines.ingest.discovery import discover\n"
+        "from pipelines.staging import stage_delivery\n"
+        "c = load_contracts()\n"
+        f"d = discover(Path({str(landing)!r}), date.fromisoformat({DAY!r}), c).chosen['vehicles']\n"
+        f"r = stage_delivery(d, c['vehicles'], Path({str(tmp_path / 'wh.staging')!r}))\n"
+        "print(json.dumps({'status': r.status, 'message': r.message, "
+        "'modules': sorted(m for m in ('great_expectations', 'pandas') if m in sys.modules)}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parent.parent)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["status"] == "quarantined" and "codes_known.vehicle_type.critical" in got["message"]  # it did validate
+    assert got["modules"] == []
 
 
 # ------------------------------------------------------------------ the suites

@@ -1,6 +1,9 @@
-"""The frames the suites validate: only the columns a suite reads, built with polars, handed
-to great-expectations as pandas (categorical where values repeat, so GX stays cheap on
-millions of rows).
+"""The frames the suites validate: only the columns a suite reads, built with polars.
+
+`evaluate.py` checks a delivery's frame as it is (Arrow memory, no copy); `to_pandas` hands it
+to great-expectations itself when a suite needs GX. A column the suite only expects to exist is
+kept without its values (a column of NULLs): building the text of a money or date column that
+nothing reads cost more than checking the rest.
 
 A delivery's frame has one row per row read (empty rows included: the row count is compared
 with `delivery_log.rows_read` of the previous delivery). Identity numbers and names never enter
@@ -12,6 +15,8 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.contracts import Contract
+
+ROWS_ONLY = "__rows"  # the one column of a frame none of whose columns the suite reads
 
 
 def _blank_to_null(col: str) -> pl.Expr:
@@ -28,48 +33,71 @@ def _aligned(raw: pl.DataFrame, data: pl.DataFrame, columns: list[str]) -> pl.Da
                                             how="left", maintain_order="left").select(columns)
 
 
-def delivery_frame(contract: Contract, raw: pl.DataFrame, data: pl.DataFrame, columns: list[str]):
+def _coded(raw: pl.Series, canon: pl.Series) -> pl.Series:
+    """Canonical value when known, else the spelling as delivered (so a sample can show it), NULL
+    when blank. Only the rows without a canonical value (blank or unknown: few) are stripped."""
+    missing = canon.is_null().arg_true()
+    if missing.is_empty():
+        return canon
+    spelled = raw.gather(missing).str.strip_chars()
+    spelled = pl.select(pl.when(spelled != "").then(spelled)).to_series()
+    return canon.scatter(missing, spelled)
+
+
+def delivery_frame(contract: Contract, raw: pl.DataFrame, data: pl.DataFrame, columns: list[str],
+                   checked: list[str] | None = None) -> pl.DataFrame:
     """Build the validation frame of one delivery.
 
-    raw   the readers' frame: every row read, text as delivered, canonical names, `_file`/`_row`
-    data  the normalised rows that would be loaded (with `_file`/`_row`), in raw's order
+    raw      the readers' frame: every row read, text as delivered, canonical names, `_file`/`_row`
+    data     the normalised rows that would be loaded (with `_file`/`_row`), in raw's order
     columns  the columns the suite reads (`suites.suite_columns`)
+    checked  those whose values an expectation reads (`suites.checked_columns`; default all): the
+             others are only checked for presence and are kept as a column of NULLs
     """
     by_name = {c.name: c for c in contract.columns}
-    from_raw: list[pl.Expr] = []
-    from_data: dict[str, pl.Expr] = {}   # output column → expression over `data`
-    coded: list[str] = []
+    checked_set = set(columns if checked is None else checked)
+    blank = pl.repeat(None, raw.height, dtype=pl.Null, eager=True)
+    wanted = {}  # frame column → its column in `data`
     for col in columns:
         c = by_name.get(col)
         if col.endswith("_status") and col[: -len("_status")] in by_name:
-            from_data[col] = pl.col(col).cast(pl.Categorical)
+            wanted[col] = col
+        elif c is not None and col in raw.columns and col in checked_set and c.type in ("record_no", "code"):
+            wanted[col] = col
+    aligned = _aligned(raw, data.select("_file", "_row", *wanted.values()), list(wanted.values())) if wanted else None
+    out: list[pl.Series] = []
+    for col in columns:
+        c = by_name.get(col)
+        if col.endswith("_status") and col[: -len("_status")] in by_name:
+            out.append(aligned[col])
         elif c is None:
             continue  # a column the contract does not know: left out, its expectation fails visibly
         elif col not in raw.columns:
             continue  # not delivered: `expect_column_to_exist` fails, the rest of the suite still runs
+        elif col not in checked_set or c.type in ("id_number", "name", "disability_card"):
+            # only checked for presence (identity numbers and names always): the column, no values
+            out.append(blank.alias(col))
         elif c.type == "record_no":
             # parsed by normalise (NULL when blank or not a number: those rows are rejected);
-            # as an integer, which is cheap to hand to pandas and to check for uniqueness
-            from_data[col] = pl.col(col).cast(pl.Int64, strict=False)
+            # as an integer, cheap to check for uniqueness
+            out.append(aligned[col].cast(pl.Int64, strict=False))
         elif c.type == "code":
-            # canonical value when known, else the spelling as delivered (so GX can show it)
-            from_raw.append(_blank_to_null(col).alias(f"__raw_{col}"))
-            from_data[f"__canon_{col}"] = pl.col(col)
-            coded.append(col)
-        elif c.type in ("id_number", "name", "disability_card"):
-            # only checked for presence: keep the column, never its values
-            from_raw.append(pl.lit(None, pl.Categorical).alias(col))
+            out.append(_coded(raw[col], aligned[col]).alias(col))
         else:
-            from_raw.append(_blank_to_null(col).alias(col))
-    parts = [raw.select(from_raw)] if from_raw else []
-    if from_data:
-        parts.append(_aligned(raw, data.select("_file", "_row", **from_data), list(from_data)))
-    if not parts:
-        return pl.DataFrame({"__rows": [None] * raw.height}).to_pandas()[[]]
-    frame = pl.concat(parts, how="horizontal")
-    if coded:
-        frame = frame.with_columns(
-            pl.coalesce(pl.col(f"__canon_{col}"), pl.col(f"__raw_{col}")).cast(pl.Categorical).alias(col)
-            for col in coded
-        ).drop([f"__raw_{c}" for c in coded] + [f"__canon_{c}" for c in coded])
-    return frame.select([c for c in columns if c in frame.columns]).to_pandas()
+            out.append(raw.select(_blank_to_null(col).alias(col)).to_series())
+    if not out:  # a frame without columns still has the delivery's rows
+        return pl.DataFrame({ROWS_ONLY: blank})
+    return pl.DataFrame(out)
+
+
+def to_pandas(frame: pl.DataFrame):
+    """The frame as great-expectations' pandas batch. Whole numbers stay whole numbers with NULLs
+    as pandas' NA (plain `to_pandas` makes an integer column with NULLs float: 序号 12 would
+    show as 12.0 and GX would count each NULL apart)."""
+    if frame.columns == [ROWS_ONLY]:
+        return frame.to_pandas()[[]]
+    out = frame.to_pandas()
+    for col, dtype in frame.schema.items():
+        if dtype.is_integer() and frame[col].null_count():
+            out[col] = frame[col].to_pandas(use_pyarrow_extension_array=True).astype("Int64")
+    return out

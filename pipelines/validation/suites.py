@@ -205,6 +205,11 @@ def suite_columns(suite: dict) -> list[str]:
     return cols
 
 
+def checked_columns(suite: dict) -> list[str]:
+    """The frame columns whose values an expectation reads (not only that they exist)."""
+    return suite_columns({"expectations": [e for e in suite["expectations"] if e["type"] != "expect_column_to_exist"]})
+
+
 def row_count_parameters(suite: dict, previous_rows: int | None) -> dict:
     """Suite parameters for the row-count bounds: NULL (no bound) without a previous delivery."""
     params: dict = {}

@@ -29,10 +29,11 @@ COLUMN_TYPES = {
     "record_no", "id_number", "name", "date", "money", "int", "code", "text",
     "division", "year_month", "disability_card",
 }
-FORMATS = {"csv", "xlsx"}
+FORMATS = {"csv", "xlsx", "any"}          # any: a delivery may hold either (read by each file's type)
 BOUNDED_TYPES = {"date", "year_month", "money", "int"}
 DELIVERY_DATE = "delivery_date"  # a date bound meaning "the delivery's own date"
-ROLES = {"registry", "department"}
+ROLES = {"registry", "department", "reply"}   # reply: what people send back (feedback, decisions)
+DELIVERIES = {"newest", "all"}   # which deliveries on or before the night count: the newest, or every one
 
 
 class ContractError(ValueError):
@@ -71,10 +72,16 @@ class Contract:
     subject: dict[str, str]
     key: tuple[str, ...] = ()
     path: Path | None = None
+    deliveries: str = "newest"
 
     @property
     def is_registry(self) -> bool:
         return self.role == "registry"
+
+    @property
+    def every_delivery(self) -> bool:
+        """Every delivery on or before the night counts (feedback), not only the newest."""
+        return self.deliveries == "all"
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -163,13 +170,15 @@ def _parse(path: Path, aliases: dict[str, list[str]], bounds: dict | None = None
             source=doc["source"], title=doc.get("title", doc["source"]), department=doc.get("department", ""),
             role=doc["role"], format=doc["format"], encodings=tuple(doc.get("encodings") or ()),
             columns=tuple(cols), subject=dict(doc.get("subject") or {}), key=tuple(doc.get("key") or ()), path=path,
+            deliveries=str(doc.get("deliveries", "newest")),
         )
     except KeyError as e:
         raise ContractError(f"{where}: missing field {e}") from None
     if contract.source != path.stem:
         raise ContractError(f"{where}: source {contract.source!r} must match the file name")
-    if contract.format not in FORMATS or contract.role not in ROLES:
-        raise ContractError(f"{where}: format must be one of {sorted(FORMATS)}, role one of {sorted(ROLES)}")
+    if contract.format not in FORMATS or contract.role not in ROLES or contract.deliveries not in DELIVERIES:
+        raise ContractError(f"{where}: format must be one of {sorted(FORMATS)}, role one of {sorted(ROLES)}, "
+                            f"deliveries one of {sorted(DELIVERIES)}")
     names = [c.name for c in contract.columns]
     if len(set(names)) != len(names):
         raise ContractError(f"{where}: duplicate column names")

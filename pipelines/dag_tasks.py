@@ -222,7 +222,7 @@ def discover(run: dict) -> dict:
     Fails at once (no retries) when the registry has no complete delivery on or before the date.
 
     Reads the landing zone and, read-only, the published catalog's delivery_log."""
-    from pipelines.orchestrate import discover_step, previous_deliveries, registry_problem
+    from pipelines.orchestrate import discover_step, night_deliveries, previous_deliveries, registry_problem
 
     disc = discover_step(Path(run["landing"]), _day(run))
     problem = registry_problem(_day(run), disc)
@@ -230,9 +230,9 @@ def discover(run: dict) -> dict:
         raise _fail_now(f"no trustworthy result for {run['as_of']}: {problem}")
     previous = previous_deliveries(Path(run["warehouse"]), disc)
     deliveries = []
-    for source, d in disc.chosen.items():
+    for d in night_deliveries(disc):
         item = delivery_to_dict(d)
-        item["previous"] = [{**delivery_to_dict(p), "rows": rows} for p, rows in previous.get(source, [])]
+        item["previous"] = [{**delivery_to_dict(p), "rows": rows} for p, rows in previous.get(d.source, [])]
         deliveries.append(item)
     log.info("as_of %s: %d deliveries, missing %s", run["as_of"], len(deliveries), disc.missing)
     return {"run": run, "deliveries": deliveries, "discovery": discovery_to_dict(disc)}
@@ -265,22 +265,19 @@ def stage(run: dict, delivery: dict) -> dict:
 def load(run: dict, discovery: dict, staged: Iterable[dict]) -> dict:
     """Take the warehouse lease for this DAG run, begin the night (a private work copy of the
     catalog) and record every staged delivery. Fails at once when the registry is quarantined."""
-    from pipelines.orchestrate import load_step, registry_problem
+    from pipelines.orchestrate import load_step, registry_problem, split_results
     from pipelines.staging import StageResult
     from pipelines.store import night
 
-    results = {}
-    for item in _items(staged):
-        res = StageResult.from_json(json.dumps(item))
-        results[res.source] = res
     disc = discovery_from_dict(discovery)
+    results, earlier = split_results(disc, [StageResult.from_json(json.dumps(item)) for item in _items(staged)])
     problem = registry_problem(_day(run), disc, results)
     if problem:
         raise _fail_now(f"no trustworthy result for {run['as_of']}: {problem}")
     nt, lease = _lease(run, new=True)
     with lease:
         night.begin(nt.lay, nt.run_id)
-        load_step(nt, disc, results)
+        load_step(nt, disc, results, earlier)
     states = {s: ("loaded" if r.status == "staged" else "quarantined") for s, r in results.items()}
     states.update({s: "missing" for s in disc.missing})
     return {"sources": dict(sorted(states.items())),

@@ -58,6 +58,7 @@ class RunSummary:
     discovery: Discovery
     run_id: str = ""
     staged: dict[str, StageResult] = field(default_factory=dict)
+    earlier: list[StageResult] = field(default_factory=list)   # earlier deliveries of every-delivery sources
     timings: dict[str, float] = field(default_factory=dict)
     linking: LinkSummary | None = None
     rules: RulesSummary | None = None
@@ -210,20 +211,42 @@ def delivery_bytes(delivery: Delivery) -> int:
     return total
 
 
+def night_deliveries(discovery: Discovery, contracts: dict[str, Contract] | None = None) -> list[Delivery]:
+    """What a night stages: each source's newest delivery on or before the night, and every earlier
+    one of a source whose every delivery counts (feedback: replies accumulate)."""
+    contracts = contracts or load_contracts()
+    extra = [d for d in discovery.superseded if contracts[d.source].every_delivery]
+    return list(discovery.chosen.values()) + sorted(extra, key=lambda d: (d.source, d.delivery_date))
+
+
+def split_results(discovery: Discovery, results: list[StageResult]) -> tuple[dict[str, StageResult], list[StageResult]]:
+    """(the newest delivery's result per source, the earlier deliveries' of every-delivery sources)."""
+    newest, earlier = {}, []
+    for r in results:
+        chosen = discovery.chosen.get(r.source)
+        if chosen is not None and chosen.delivery_date == r.delivery_date:
+            newest[r.source] = r
+        else:
+            earlier.append(r)
+    return newest, earlier
+
+
 def staging_order(chosen: list[Delivery]) -> list[Delivery]:
     """The registry first (a quarantined registry stops the night before anything else is read),
-    then largest first (great_expectations imports in a thread while the longest read runs)."""
+    then largest first."""
     registry = set(registry_sources())
     return sorted(chosen, key=lambda d: (d.source not in registry, -delivery_bytes(d)))
 
 
 # --------------------------------------------------------------------------- the night's steps
-def load_step(nt: Night, discovery: Discovery, results: dict[str, StageResult]) -> None:
+def load_step(nt: Night, discovery: Discovery, results: dict[str, StageResult],
+              earlier: list[StageResult] | None = None) -> None:
     """Record the staged deliveries and what the night uses in the work catalog; keep the
-    deliveries' gate results for the outputs gate (scratch)."""
+    deliveries' gate results for the outputs gate (scratch). `earlier`: the earlier deliveries of
+    every-delivery sources (recorded too: the night reads them all)."""
     contracts = load_contracts()
     with nt.engine() as eng:
-        for res in results.values():
+        for res in [*results.values(), *(earlier or [])]:
             bookkeeping.record_delivery(eng, nt.lay, res)
         bookkeeping.record_run_sources(eng, discovery, results, list(contracts))
         eng.put_frame("delivery_validation", delivery_results(results), persist=True)
@@ -286,7 +309,8 @@ def publish_step(nt: Night) -> PublishSummary:
         night.record_catalogue(eng)
         dirs = sorted(p.relative_to(pending).as_posix() for p in pending.glob("*/*")) if pending.exists() else []
         checkpoint("publish.files_written")
-        night.publish(eng, nt.lay, nt.as_of, nt.run_id, dirs)
+        night.publish(eng, nt.lay, nt.as_of, nt.run_id, dirs,
+                      [s for s, c in load_contracts().items() if c.every_delivery])
     checkpoint("publish.before_swap")
     night.swap(nt.lay)
     checkpoint("publish.after_swap")
@@ -320,18 +344,20 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
             raise NothingTrustworthy(problem)
         summary.previous = previous_deliveries(warehouse, summary.discovery)
     with clock("stage"):
-        chosen = staging_order(list(summary.discovery.chosen.values()))
-        staged = {}
-        for i, delivery in enumerate(chosen):
-            tell(f"staging {delivery.source}", i, len(chosen))
-            staged[delivery.source] = stage_step(delivery, warehouse, reuse=reuse,
-                                                 previous=summary.previous.get(delivery.source))
-            problem = registry_problem(as_of, summary.discovery, staged)
+        todo = staging_order(night_deliveries(summary.discovery, contracts))
+        results = []
+        for i, delivery in enumerate(todo):
+            tell(f"staging {delivery.source}", i, len(todo))
+            results.append(stage_step(delivery, warehouse, reuse=reuse, previous=summary.previous.get(delivery.source)))
+            newest, _ = split_results(summary.discovery, results)
+            problem = registry_problem(as_of, summary.discovery, newest)
             if problem:
-                summary.staged = staged
+                summary.staged = newest
                 raise NothingTrustworthy(problem)
-        summary.staged = {d: staged[d] for d in summary.discovery.chosen}
-        tell("staged", len(chosen), len(chosen))
+        newest, earlier = split_results(summary.discovery, results)
+        summary.staged = {d: newest[d] for d in summary.discovery.chosen}
+        summary.earlier = earlier
+        tell("staged", len(todo), len(todo))
     nt = Night(lay, as_of, summary.run_id)
     cfg = night.warehouse_config()
     with Lease(lay, nt.run_id, as_of.isoformat(), wait_seconds=wait_seconds,
@@ -343,7 +369,7 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
             with clock("load"):
                 night.begin(lay, nt.run_id)
                 checkpoint("load.begun")
-                load_step(nt, summary.discovery, summary.staged)
+                load_step(nt, summary.discovery, summary.staged, summary.earlier)
             checkpoint("load.done")
             with clock("link"):
                 tell("linking")

@@ -177,11 +177,21 @@ def test_readers_never_stop_a_run_and_see_the_last_night_whole(nights, tmp_path)
     landing, start, ref = nights
     wh = tmp_path / "wh.duckdb"
     copy_warehouse(start, wh, outputs=True)
-    reader = duckdb.connect(str(wh), read_only=True)       # an analyst's session, left open
-    seen = reader.execute("SELECT max(as_of), count(*) FROM warning_status").fetchall()
+    reader = subprocess.Popen([sys.executable, "-c", (   # an analyst's session, left open during the run
+        "import duckdb, sys\n"
+        f"con = duckdb.connect({str(wh)!r}, read_only=True)\n"
+        "q = 'SELECT max(as_of), count(*) FROM warning_status'\n"
+        "print(con.execute(q).fetchall(), flush=True)\n"
+        "sys.stdin.readline()\n"
+        "print(con.execute(q).fetchall(), flush=True)\n")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    seen = reader.stdout.readline().strip()
+    assert seen.startswith(f"[(datetime.date({D1.year}, {D1.month}, {D1.day})")
     run_for_date(landing, wh, D2)
-    assert reader.execute("SELECT max(as_of), count(*) FROM warning_status").fetchall() == seen
-    reader.close()
+    reader.stdin.write("\n")
+    reader.stdin.flush()
+    assert reader.stdout.readline().strip() == seen       # still the last night it saw, whole
+    reader.wait(timeout=60)
     with duckdb.connect(str(wh), read_only=True) as fresh:
         assert fresh.execute("SELECT max(as_of) FROM warning_status").fetchall() == [(D2,)]
 

@@ -50,9 +50,25 @@ def staged_files(engine: Engine, lay: Layout, as_of: date) -> dict[str, str]:
     return {s: str(lay.staging / p) for s, p in rows}
 
 
+def every_delivery_files(engine: Engine, lay: Layout, as_of: date) -> dict[str, list[tuple[date, str]]]:
+    """source → (delivery date, staged file) of every loaded delivery on or before the night, for
+    the sources whose every delivery counts."""
+    sources = [s for s, c in load_contracts().items() if c.every_delivery]
+    out: dict[str, list[tuple[date, str]]] = {s: [] for s in sources}
+    if not sources:
+        return out
+    for source, day, path in engine.rows(
+            "SELECT source, delivery_date, data_path FROM delivery_log WHERE status = 'loaded' "
+            "AND data_path IS NOT NULL AND delivery_date <= $d AND list_contains($s, source) "
+            "ORDER BY source, delivery_date", {"d": as_of, "s": sources}):
+        out[source].append((day, str(lay.staging / path)))
+    return out
+
+
 def prepare(engine: Engine, lay: Layout, as_of: date) -> NightContext:
     ctx = night_context(engine, as_of)
-    source_views(engine, ctx, staged_files(engine, lay, as_of), load_contracts())
+    source_views(engine, ctx, staged_files(engine, lay, as_of), load_contracts(),
+                 every_delivery_files(engine, lay, as_of))
     seed_tables(engine, ctx)
     night.tonight_views(engine, lay, as_of)
     return ctx

@@ -20,7 +20,8 @@ then `-- @key: value` lines (its declaration, YAML values), then one SELECT. The
     -- @retention: detail | keep    for night models (outputs.md: detail may be pruned)
 
 Inputs are not restated: they are the relations the SELECT reads (parsed with sqlglot), so the
-declaration cannot drift from the SQL. `cur_<source>` is the run's delivery of a source;
+declaration cannot drift from the SQL. `cur_<source>` is the run's delivery of a source; `all_<source>` every delivery on or before the
+night of a source whose every delivery counts (feedback; empty, never missing, when there is none);
 `param_<name>` a mapping threshold of config/rules.yaml; `history_<table>` the published nights
 of a warehouse table; `rule_catalogue` and `categories` the catalogue. Parameters are the `$name`s
 the SELECT reads.
@@ -47,6 +48,7 @@ from pipelines.engine.base import referenced_params
 MATERIALIZATIONS = {"temp", "table", "night", "view"}
 STEPS = ("link", "rules", "publish")
 SOURCE_PREFIX = "cur_"        # cur_<source>: the run's delivery of a landing source
+ALL_PREFIX = "all_"           # all_<source>: every delivery on or before the night of an every-delivery source
 PARAM_TABLE_PREFIX = "param_"  # param_<name>: a mapping threshold of config/rules.yaml (key, value)
 HISTORY_PREFIX = "history_"    # history_<table>: the published nights of a warehouse table
 SEEDS = {"rule_catalogue", "categories"}  # config/rule_catalogue.yaml as tables

@@ -143,16 +143,30 @@ def run_step(engine: Engine, step: str, ctx: NightContext, write_night: Writer |
     return report
 
 
-def source_views(engine: Engine, ctx: NightContext, staged_files: dict[str, str], contracts) -> None:
-    """cur_<source>: the night's delivery of each usable source (a view over its staged Parquet)."""
+def source_views(engine: Engine, ctx: NightContext, staged_files: dict[str, str], contracts,
+                 every: dict[str, list[tuple[date, str]]] | None = None) -> None:
+    """cur_<source>: the night's delivery of each usable source (a view over its staged Parquet);
+    all_<source>: every loaded delivery on or before the night of an every-delivery source (empty,
+    in its staged shape, before the first)."""
     from pipelines.engine.base import path_literal
+    from pipelines.models.project import ALL_PREFIX
+    from pipelines.normalise.frame import empty_staged
 
-    for source in contracts:
+    for source, contract in contracts.items():
         name = ident(SOURCE_PREFIX + source)
         if source in ctx.usable and source in staged_files:
             day = ctx.usable[source].isoformat()
             engine.view(name, f"SELECT DATE '{day}' AS delivery_date, * "
                               f"FROM read_parquet({path_literal(staged_files[source])})")
+        if contract.every_delivery:
+            files = (every or {}).get(source) or []
+            if files:
+                engine.view(ident(ALL_PREFIX + source), "\nUNION ALL BY NAME\n".join(
+                    f"SELECT DATE '{d.isoformat()}' AS delivery_date, * FROM read_parquet({path_literal(p)})"
+                    for d, p in files))
+            else:
+                engine.put_frame(ident(ALL_PREFIX + source),
+                                 empty_staged(contract).with_columns(pl.lit(None, pl.Date).alias("delivery_date")))
 
 
 def seed_tables(engine: Engine, ctx: NightContext) -> None:

@@ -213,3 +213,11 @@ def normalise_frame(contract: Contract, raw: pl.DataFrame, delivery_date: date) 
     issues = _issues(raw, typed, contract, blank, problems).join(rejects.select("file", "row"), on=["file", "row"],
                                                                    how="anti")
     return Normalised(typed.filter(keep), rejects.cast(REJECT_SCHEMA), issues)
+
+
+def empty_staged(contract: Contract) -> pl.DataFrame:
+    """A source's staged columns and types with no rows (what an every-delivery source reads as
+    before its first delivery)."""
+    raw = pl.DataFrame({c.name: [] for c in contract.columns}, schema={c.name: pl.String for c in contract.columns})
+    raw = raw.with_columns(pl.lit(None, pl.String).alias("_file"), pl.lit(None, pl.Int64).alias("_row"))
+    return normalise_frame(contract, raw, date(2000, 1, 1)).data

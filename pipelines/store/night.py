@@ -148,7 +148,8 @@ def _dataset_select(files: list[Path]) -> str:
 
 
 # --------------------------------------------------------------------------- publication
-def publish(engine: Engine, lay: Layout, as_of: date, run_id: str, file_dirs: list[str]) -> None:
+def publish(engine: Engine, lay: Layout, as_of: date, run_id: str, file_dirs: list[str],
+            keep_sources: list[str] | None = None) -> None:
     """Make the run's pending files the night's, apply retention, re-point views, record the
     publication (all in the work catalog); then `swap` puts the catalog in place."""
     now = datetime.now()
@@ -157,16 +158,17 @@ def publish(engine: Engine, lay: Layout, as_of: date, run_id: str, file_dirs: li
                "(SELECT table_name FROM _datasets WHERE state = 'pending' AND run_id = $r)",
                {"now": now, "d": as_of, "r": run_id})
     engine.run("UPDATE _datasets SET state = 'published' WHERE state = 'pending' AND run_id = $r", {"r": run_id})
-    apply_retention(engine, now)
+    apply_retention(engine, now, keep_sources or [])
     engine.run("DELETE FROM _publications WHERE as_of = $d", {"d": as_of})
     engine.run("INSERT INTO _publications VALUES ($d, $r, $now, $f)",
                {"d": as_of, "r": run_id, "now": now, "f": file_dirs})
     refresh_views(engine, lay)
 
 
-def apply_retention(engine: Engine, now: datetime) -> None:
+def apply_retention(engine: Engine, now: datetime, keep_sources: list[str]) -> None:
     """Detail older than detail_nights before the newest night, and every night but the newest of
-    a 'latest' table, become superseded; so do the staged rows of deliveries no kept night used."""
+    a 'latest' table, become superseded; so do the staged rows of deliveries no kept night used
+    (never those of `keep_sources`, whose every delivery every night reads)."""
     newest = engine.scalar("SELECT max(as_of) FROM _datasets WHERE state = 'published'")
     if newest is None:
         return
@@ -178,11 +180,11 @@ def apply_retention(engine: Engine, now: datetime) -> None:
     # deliveries no night since the cutoff used, and not the newest of their source
     engine.run("""
         UPDATE delivery_log SET status = 'pruned', data_path = NULL
-        WHERE status = 'loaded'
+        WHERE status = 'loaded' AND NOT list_contains($keep, source)
           AND (source, delivery_date) NOT IN (SELECT source, delivery_date FROM run_sources
                                               WHERE as_of >= $cutoff AND delivery_date IS NOT NULL)
           AND delivery_date < (SELECT max(delivery_date) FROM delivery_log l WHERE l.source = delivery_log.source)
-    """, {"cutoff": cutoff})
+    """, {"cutoff": cutoff, "keep": keep_sources})
     engine.run("DELETE FROM data_issues WHERE (source, delivery_date) IN "
                "(SELECT source, delivery_date FROM delivery_log WHERE status = 'pruned')")
     engine.run("DELETE FROM rejects WHERE (source, delivery_date) IN "

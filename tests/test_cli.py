@@ -12,14 +12,14 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import app
-from pipelines.demo import DemoConfig, generate
+from synthetic import DemoConfig, generate
 
 from conftest import add_delivery, csv_bytes
 
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["demo"], ["sources"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["sources"]])
 def test_every_command_has_help(command):
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output

@@ -222,7 +222,7 @@ def discover(run: dict) -> dict:
     Fails at once (no retries) when the registry has no complete delivery on or before the date.
 
     Reads the landing zone and, read-only, the published catalog's delivery_log."""
-    from pipelines.orchestrate import discover_step, night_deliveries, previous_deliveries, registry_problem
+    from pipelines.deliveries import discover_step, night_deliveries, previous_deliveries, registry_problem
 
     disc = discover_step(Path(run["landing"]), _day(run))
     problem = registry_problem(_day(run), disc)
@@ -252,7 +252,7 @@ def discover_task(context: Mapping[str, Any]) -> list[dict]:
 @guarded
 def stage(run: dict, delivery: dict) -> dict:
     """Read, validate and normalise one delivery into Parquet; no database."""
-    from pipelines.orchestrate import stage_step
+    from pipelines.deliveries import stage_step
 
     previous = [(delivery_from_dict(p), p.get("rows")) for p in delivery.get("previous") or []]
     res = stage_step(delivery_from_dict(delivery), Path(run["warehouse"]), previous=previous)
@@ -265,7 +265,8 @@ def stage(run: dict, delivery: dict) -> dict:
 def load(run: dict, discovery: dict, staged: Iterable[dict]) -> dict:
     """Take the warehouse lease for this DAG run, begin the night (a private work copy of the
     catalog) and record every staged delivery. Fails at once when the registry is quarantined."""
-    from pipelines.orchestrate import load_step, registry_problem, split_results
+    from pipelines.deliveries import registry_problem, split_results
+    from pipelines.orchestrate import load_step
     from pipelines.staging import StageResult
     from pipelines.store import night
 

@@ -36,7 +36,8 @@ from pipelines.store.layout import Layout
 
 log = logging.getLogger(__name__)
 PENDING_FILES = ".pending-"      # <out>/.pending-<run>/<kind>/<date>/ … files for people not yet swapped in
-HISTORY_TABLES = ("warning_status", "rule_runs")
+HISTORY_TABLES = ("warning_status", "rule_runs", "review_offers")
+VIEW_TABLES = (*HISTORY_TABLES, "feedback_rows")   # what sql/warehouse/views.sql reads besides signals
 
 
 @cache
@@ -123,16 +124,21 @@ def tonight_views(engine: Engine, lay: Layout, as_of: date) -> None:
     shapes = _history_shapes()
     for table in HISTORY_TABLES:
         files = _published_files(engine, lay, table)
-        body = _dataset_select(files) if files else shapes[table]
+        # every declared column, even when no published night has it yet (a column added later)
+        body = f"{_dataset_select(files)}\nUNION ALL BY NAME\n{shapes[table]}" if files else shapes[table]
         engine.view(f"history_{table}", body)
 
 
 @cache
+def _declared_shapes() -> dict[str, dict[str, str]]:
+    """The declared columns of the tables kept for every night (sql/warehouse/history_shapes.yaml)."""
+    return yaml.safe_load((paths.SQL / "warehouse" / "history_shapes.yaml").read_text(encoding="utf-8"))
+
+
 def _history_shapes() -> dict[str, str]:
     """An empty SELECT in the shape of each table later nights read back (before the first night)."""
-    doc = yaml.safe_load((paths.SQL / "warehouse" / "history_shapes.yaml").read_text(encoding="utf-8"))
     return {t: "SELECT " + ", ".join(f"CAST(NULL AS {ty}) AS {ident(c)}" for c, ty in cols.items()) + " WHERE false"
-            for t, cols in doc.items()}
+            for t, cols in _declared_shapes().items()}
 
 
 def _published_files(engine: Engine, lay: Layout, table: str) -> list[Path]:
@@ -203,9 +209,15 @@ def refresh_views(engine: Engine, lay: Layout) -> None:
     own folder), the analyst views over them, and stg_<source> over the kept staged deliveries."""
     tables = [r[0] for r in engine.rows("SELECT DISTINCT table_name FROM _datasets WHERE state = 'published' "
                                         "ORDER BY 1")]
+    shapes = _declared_shapes()
     for table in tables:
-        engine.catalog_view(table, _dataset_select(_published_files(engine, lay, table)))
-    if set(HISTORY_TABLES) <= set(tables):
+        body = _dataset_select(_published_files(engine, lay, table))
+        if table in shapes:   # nights written before a column existed read it as NULL
+            have = {c for c, _ in engine.rows(f"DESCRIBE {body}")}
+            body = "SELECT " + ", ".join(ident(c) if c in have else f"CAST(NULL AS {t}) AS {ident(c)}"
+                                         for c, t in shapes[table].items()) + f" FROM ({body}) t"
+        engine.catalog_view(table, body)
+    if set(VIEW_TABLES) <= set(tables):   # (a warehouse from before a table: at its first publication)
         engine.catalog_script((paths.SQL / "warehouse" / "views.sql").read_text(encoding="utf-8"))
     for source, in engine.rows("SELECT DISTINCT source FROM delivery_log ORDER BY 1"):
         files = engine.rows("SELECT delivery_date, data_path FROM delivery_log WHERE source = $s AND status = 'loaded' "

@@ -36,11 +36,6 @@ INPUT_SQL = {
 }
 
 
-def splink_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Registry persons and department records from the linker's own temp tables."""
-    return con.sql(INPUT_SQL["registry"]).pl(), con.sql(INPUT_SQL["records"]).pl()
-
-
 def run_splink(registry: pl.DataFrame, records: pl.DataFrame, max_u_pairs: float = 5e6) -> tuple[pl.DataFrame, float]:
     """Best link per record at ≥ 0.99; returns (source, delivery_date, record_no, person_id), seconds."""
     import splink.comparison_library as cl

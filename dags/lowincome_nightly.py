@@ -1,8 +1,11 @@
 """lowincome_nightly: the nightly low-income monitoring run (低收入人口动态监测), 02:00 Asia/Shanghai.
 
-    discover → stage[source] (mapped: read + validate + normalise, no database)
+    discover → on_duckdb → stage[source] (mapped: read + validate + normalise, no database)
              → load (takes the warehouse, begins the night) → link → rules → validate_outputs
              → publish (the night appears whole) → summary;  release (teardown: frees the warehouse)
+    discover → on_spark → night_on_spark (SparkSubmitOperator: pipelines/spark_night.py, the same
+             steps on Spark) → spark_summary
+Param / dag_run.conf `engine` (duckdb | spark) picks the path; `spark_master` the Spark session's.
 
 Every task calls a function of `pipelines.dag_tasks` (the steps `lowincome run` chains), so a
 run gives the same tables as `lowincome run --as-of <as_of>`. The run covers the Shanghai
@@ -21,9 +24,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, get_current_context, task
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+from airflow.sdk import Param, dag, get_current_context, task
 
-from pipelines.dag_tasks import DAG_ID, POOL, SCHEDULE, TIMEZONE
+from pipelines.dag_tasks import DAG_ID, ENGINES, POOL, SCHEDULE, SPARK_APPLICATION, SPARK_CONN, TIMEZONE
 
 DEFAULT_ARGS = {
     "owner": "civil-affairs-data",
@@ -42,6 +46,12 @@ DEFAULT_ARGS = {
     default_args=DEFAULT_ARGS,
     tags=["lowincome", "civil-affairs", "nightly"],
     doc_md=__doc__,
+    params={  # dag_run.conf may name them too: {"engine": "spark", "spark_master": "spark://host:7077"}
+        "engine": Param("duckdb", enum=list(ENGINES), description="duckdb: the tasks below on one machine; spark: "
+                        "the night as one application submitted to Spark (connection lowincome_spark)"),
+        "spark_master": Param("local[*]", type="string", description="the Spark session's master: local[*], "
+                              "spark://host:7077 or a Spark Connect sc://host:15002"),
+    },
 )
 def lowincome_nightly():
     @task(pool=POOL)  # reads the warehouse's delivery_log (row-count baselines)
@@ -99,9 +109,38 @@ def lowincome_nightly():
 
         return dag_tasks.release(run)
 
+    @task.short_circuit  # False: every task after it is skipped (the other engine's path)
+    def on_duckdb(run: dict) -> bool:
+        from pipelines import dag_tasks
+
+        return dag_tasks.engine_of(run) == "duckdb"
+
+    @task.short_circuit
+    def on_spark(run: dict) -> bool:
+        from pipelines import dag_tasks
+
+        return dag_tasks.engine_of(run) == "spark"
+
+    @task
+    def spark_summary(run: dict) -> dict:
+        from pipelines import dag_tasks
+
+        return dag_tasks.spark_summary(run)
+
+    night_on_spark = SparkSubmitOperator(  # the whole night (stage … publish) as one Spark application
+        task_id="night_on_spark",
+        application=SPARK_APPLICATION,
+        conn_id=SPARK_CONN,
+        application_args=["--run", "{{ ti.xcom_pull(task_ids='discover', key='run') | tojson }}"],
+        name="lowincome-night",
+        pool=POOL,
+    )
+
     found = discover()
     run = found["run"]
+    on_spark(run) >> night_on_spark >> spark_summary(run)
     staged = stage.partial(run=run).expand(delivery=found)
+    on_duckdb(run) >> staged
     loaded = load(run, found["discovery"], staged)
     linked = link(run)
     ruled = rules(run)

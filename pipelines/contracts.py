@@ -34,6 +34,7 @@ BOUNDED_TYPES = {"date", "year_month", "money", "int"}
 DELIVERY_DATE = "delivery_date"  # a date bound meaning "the delivery's own date"
 ROLES = {"registry", "department", "reply"}   # reply: what people send back (feedback, decisions)
 DELIVERIES = {"newest", "all"}   # which deliveries on or before the night count: the newest, or every one
+HEADER_ROWS = {"first", "find"}  # Excel header: the first row, or found among the first rows (a title above it)
 
 
 class ContractError(ValueError):
@@ -50,6 +51,7 @@ class Column:
     codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     min_value: object = None  # plausibility bounds (dates: a date or "delivery_date"; numbers)
     max_value: object = None
+    blank_allowed: bool = False  # an identity number blank by design in some rows (a roster's relative)
 
     def code_lookup(self) -> dict[str, str]:
         """Every accepted spelling (canonical value and aliases, header-normalised) → canonical value."""
@@ -73,6 +75,7 @@ class Contract:
     key: tuple[str, ...] = ()
     path: Path | None = None
     deliveries: str = "newest"
+    header_row: str = "first"   # find: a workbook's header is the first of its first rows naming the required columns
 
     @property
     def is_registry(self) -> bool:
@@ -165,20 +168,22 @@ def _parse(path: Path, aliases: dict[str, list[str]], bounds: dict | None = None
                 raise ContractError(f"{where}: coded column {c['name']} lists no codes")
             cols.append(Column(c["name"], tuple(headers), c["type"], bool(c.get("required")),
                                bool(c.get("not_null")), codes,
-                               _bound(where, c, "min", bounds or {}), _bound(where, c, "max", bounds or {})))
+                               _bound(where, c, "min", bounds or {}), _bound(where, c, "max", bounds or {}),
+                               bool(c.get("blank_allowed"))))
         contract = Contract(
             source=doc["source"], title=doc.get("title", doc["source"]), department=doc.get("department", ""),
             role=doc["role"], format=doc["format"], encodings=tuple(doc.get("encodings") or ()),
             columns=tuple(cols), subject=dict(doc.get("subject") or {}), key=tuple(doc.get("key") or ()), path=path,
-            deliveries=str(doc.get("deliveries", "newest")),
+            deliveries=str(doc.get("deliveries", "newest")), header_row=str(doc.get("header_row", "first")),
         )
     except KeyError as e:
         raise ContractError(f"{where}: missing field {e}") from None
     if contract.source != path.stem:
         raise ContractError(f"{where}: source {contract.source!r} must match the file name")
-    if contract.format not in FORMATS or contract.role not in ROLES or contract.deliveries not in DELIVERIES:
+    if contract.format not in FORMATS or contract.role not in ROLES or contract.deliveries not in DELIVERIES \
+            or contract.header_row not in HEADER_ROWS:
         raise ContractError(f"{where}: format must be one of {sorted(FORMATS)}, role one of {sorted(ROLES)}, "
-                            f"deliveries one of {sorted(DELIVERIES)}")
+                            f"deliveries one of {sorted(DELIVERIES)}, header_row one of {sorted(HEADER_ROWS)}")
     names = [c.name for c in contract.columns]
     if len(set(names)) != len(names):
         raise ContractError(f"{where}: duplicate column names")

@@ -57,6 +57,17 @@ DEFAULT_LANDING = paths.PROJECT_ROOT / "demo" / "landing"
 DEFAULT_WAREHOUSE = paths.PROJECT_ROOT / "demo" / "warehouse.duckdb"
 
 Getter = Callable[[str], "str | None"]
+# The engine of a run: DAG param / conf {"engine": "spark", "spark_master": "spark://…"}. On Spark
+# the whole night is one application submitted with the Apache Spark provider (SparkSubmitOperator)
+# through the Airflow connection SPARK_CONN (conn type spark; its host is the master spark-submit
+# starts with, e.g. local[*] or spark://host:7077); the run's spark_master, when given, is the one
+# the application's session uses (a Spark Connect sc:// URL included). The Spark warehouse is a
+# folder: Variable lowincome_spark_warehouse, else env LOWINCOME_SPARK_WAREHOUSE, else
+# <warehouse>-spark beside the DuckDB file.
+ENGINES = ("duckdb", "spark")
+VAR_SPARK_WAREHOUSE, ENV_SPARK_WAREHOUSE = "lowincome_spark_warehouse", "LOWINCOME_SPARK_WAREHOUSE"
+SPARK_CONN = "lowincome_spark"
+SPARK_APPLICATION = str(Path(__file__).with_name("spark_night.py"))
 
 
 # --------------------------------------------------------------------------- run date and paths
@@ -85,12 +96,17 @@ def backfill_window(first: date, last: date) -> tuple[str, str]:
             f"{(last + timedelta(days=1)).isoformat()}T02:00:00+08:00")
 
 
-def resolve_paths(variable: Getter | None = None, environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+def resolve_paths(variable: Getter | None = None, environ: Mapping[str, str] | None = None,
+                  engine: str = "duckdb") -> tuple[str, str]:
     """(landing, warehouse): Airflow Variable, else environment variable, else the default."""
     env = os.environ if environ is None else environ
     variable = variable or (lambda key: None)
     landing = variable(VAR_LANDING) or env.get(ENV_LANDING) or str(DEFAULT_LANDING)
     warehouse = variable(VAR_WAREHOUSE) or env.get(ENV_WAREHOUSE) or str(DEFAULT_WAREHOUSE)
+    if engine == "spark":
+        beside = Path(warehouse).expanduser()
+        warehouse = (variable(VAR_SPARK_WAREHOUSE) or env.get(ENV_SPARK_WAREHOUSE)
+                     or str(beside.with_name(beside.stem + "-spark")))
     return str(Path(landing).expanduser()), str(Path(warehouse).expanduser())
 
 
@@ -107,10 +123,18 @@ def run_params(context: Mapping[str, Any], variable: Getter | None = _airflow_va
     run_after = getattr(dag_run, "run_after", None)
     conf = getattr(dag_run, "conf", None) or {}
     as_of = as_of_for(logical, run_after, conf)
-    landing, warehouse = resolve_paths(variable)
-    return {"as_of": as_of.isoformat(), "landing": landing, "warehouse": warehouse,
-            "logical_date": logical.isoformat() if logical else None,
-            "run_id": getattr(dag_run, "run_id", None)}
+    params = context.get("params") or {}
+    engine = str(conf.get("engine") or params.get("engine") or "duckdb")
+    if engine not in ENGINES:
+        raise _fail_now(f"unknown engine {engine!r} (dag_run.conf engine: one of {', '.join(ENGINES)})")
+    landing, warehouse = resolve_paths(variable, engine=engine)
+    out = {"as_of": as_of.isoformat(), "landing": landing, "warehouse": warehouse,
+           "logical_date": logical.isoformat() if logical else None,
+           "run_id": getattr(dag_run, "run_id", None), "engine": engine}
+    if engine == "spark":
+        out["spark_master"] = str(conf.get("spark_master") or params.get("spark_master")
+                                  or os.environ.get("LOWINCOME_SPARK_MASTER") or "local[*]")
+    return out
 
 
 def _day(run: Mapping) -> date:
@@ -344,6 +368,34 @@ def release(run: dict) -> dict:
     except WarehouseBusy:
         return {"released": False}
     return {"released": True}
+
+
+def engine_of(run: Mapping) -> str:
+    """Which engine the run's night is on (the DAG's short-circuit tasks route by it)."""
+    return str(run.get("engine") or "duckdb")
+
+
+@guarded
+def spark_summary(run: dict) -> dict:
+    """The run summary of a night on Spark, from what it published (its warehouse's run_sources
+    and the night's quality report): the same keys as `summary`."""
+    import polars as pl
+
+    from pipelines.store.layout import layout
+    from pipelines.store.spark_store import SparkWarehouse
+
+    lay = layout(run["warehouse"], "spark")
+    wh = SparkWarehouse(lay)
+    sources = wh.bookkeeping("run_sources").filter(pl.col("as_of") == _day(run))
+    if sources.is_empty():
+        raise _fail_now(f"no night {run['as_of']} was published in {run['warehouse']}")
+    report = lay.out / "quality" / f"{run['as_of']}.json"
+    quality = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+    loaded = {"sources": {s: st for s, st in sources.select("source", "status").sort("source").iter_rows()},
+              "quarantined": {s: m for s, st, m in sources.select("source", "status", "message").iter_rows()
+                              if st == "quarantined"}}
+    published = {"as_of": run["as_of"], "out_dir": str(lay.out)}
+    return summary.__wrapped__(run, loaded, {**quality, "report": str(report)}, published)
 
 
 @guarded

@@ -54,7 +54,11 @@ def previous_deliveries(warehouse: Path, discovery: Discovery) -> dict[str, list
         return {}
     known: dict[tuple[str, date], int] = {}
     published = layout(warehouse).published
-    if published.exists():
+    if published.is_dir():   # a Spark warehouse: its delivery_log is a Parquet dataset
+        from pipelines.store.spark_store import delivery_rows_read
+
+        known = delivery_rows_read(published)
+    elif published.exists():
         from pipelines.engine.duckdb_engine import DuckDBEngine
 
         with DuckDBEngine(published, read_only=True) as eng:
@@ -157,17 +161,6 @@ MEMORY_PER_BYTE = 15
 STAGING_MEMORY = int(float(os.environ.get("LOWINCOME_STAGING_MEMORY_GB", "3")) * 1e9)
 
 
-def _stage_one(args: tuple) -> StageResult:
-    """Stage one delivery in a worker process (owner-only files, masked logs, as the parent)."""
-    from pipelines.fileperms import secure_umask
-    from pipelines.masking import install_log_masking
-
-    secure_umask()
-    install_log_masking()
-    delivery, warehouse, reuse, previous = args
-    return stage_step(delivery, warehouse, reuse=reuse, previous=previous)
-
-
 def stage_all(deliveries: list[Delivery], warehouse: Path, reuse: bool, previous: dict[str, list[Previous]],
               on_done=None, workers: int = STAGING_WORKERS) -> list[StageResult]:
     """Stage the night's deliveries, several at once in separate processes when the machine has
@@ -199,24 +192,49 @@ def stage_all(deliveries: list[Delivery], warehouse: Path, reuse: bool, previous
 
 def _stage_in_pool(todo: list[Delivery], warehouse: Path, reuse: bool, previous: dict[str, list[Previous]],
                    workers: int, finished) -> None:
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    """Stage `todo` on `workers` worker processes (pipelines.stage_worker, one delivery at a time
+    each), starting a delivery only while the memory estimates of those running fit the budget."""
+    import threading
+
+    from pipelines.stage_worker import WorkerProcess
 
     estimate = {id(d): max(delivery_bytes(d) * MEMORY_PER_BYTE, 1) for d in todo}
     waiting = list(todo)   # largest first (staging_order)
-    running: dict = {}
-    ctx = multiprocessing.get_context("spawn")   # polars' threads do not survive fork
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        while waiting or running:
-            in_use = sum(estimate[id(d)] for d in running.values())
-            for d in list(waiting):
-                if len(running) >= workers:
-                    break
-                if running and in_use + estimate[id(d)] > STAGING_MEMORY:
-                    continue   # wait for memory: a smaller one may still fit
-                waiting.remove(d)
-                running[pool.submit(_stage_one, (d, warehouse, reuse, previous.get(d.source)))] = d
-                in_use += estimate[id(d)]
-            ready, _ = wait(list(running), return_when=FIRST_COMPLETED)
-            for fut in ready:
-                finished(running.pop(fut), fut.result())
+    running: list[Delivery] = []
+    lock = threading.Condition()
+    errors: list[BaseException] = []
+
+    def next_delivery() -> Delivery | None:
+        with lock:
+            while waiting and not errors:
+                in_use = sum(estimate[id(d)] for d in running)
+                pick = next((d for d in waiting if not running or in_use + estimate[id(d)] <= STAGING_MEMORY), None)
+                if pick is not None:
+                    waiting.remove(pick)
+                    running.append(pick)
+                    return pick
+                lock.wait()
+            return None
+
+    def work() -> None:
+        with WorkerProcess() as worker:
+            while (d := next_delivery()) is not None:
+                try:
+                    result = worker.stage(d, warehouse, reuse, previous.get(d.source))
+                    with lock:
+                        finished(d, result)
+                except BaseException as e:   # noqa: BLE001 - handed to the caller below
+                    with lock:
+                        errors.append(e)
+                finally:
+                    with lock:
+                        running.remove(d)
+                        lock.notify_all()
+
+    threads = [threading.Thread(target=work, daemon=True) for _ in range(min(workers, len(todo)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]

@@ -18,12 +18,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
+from typing import Protocol
 
 from pipelines.contracts import load_contracts, registry_sources
 from pipelines.deliveries import (  # noqa: F401  (the steps before the night, re-exported for callers)
     Previous, baseline, delivery_bytes, discover_step, night_deliveries, previous_deliveries, registry_problem,
-    split_results, stage_step, staging_order,
+    split_results, stage_all, stage_step, staging_order,
 )
 from pipelines.faults import checkpoint
 from pipelines.engine.duckdb_engine import DuckDBEngine
@@ -44,7 +44,16 @@ from pipelines.validation.quality import QualitySummary, check_outputs, delivery
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]  # (label, done, total)
+class Progress(Protocol):
+    """What run_for_date tells its caller as it goes (pipelines.report shows it)."""
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        """About to do `label` (`done` of `total` parts of the step done)."""
+
+    def finished(self, step: str, seconds: float, result: object = None) -> None:
+        """A step is done (discover, stage, load, link, rules, validate_outputs, publish) with its
+        result, or one delivery is staged (`stage:<source>`, its StageResult). Optional: a plain
+        function (label, done, total) is told the labels only."""
 
 
 class NothingTrustworthy(RuntimeError):
@@ -153,7 +162,8 @@ def rules_step(nt: Night) -> RulesSummary:
         eng.put_frame("rule_runs", rule_runs_frame(summary))
         night.write_night(eng, nt.lay, "rule_runs", nt.as_of, nt.run_id, "keep")
     for code, reason in sorted(summary.skipped.items()):
-        log.warning("rule %s skipped for %s: %s", code, nt.as_of, reason)
+        log.warning("rule %s skipped for %s: %s", code, nt.as_of, reason,
+                    extra={"said_by_summary": True})   # `lowincome run` says it in its own output
     return summary
 
 
@@ -169,10 +179,11 @@ def validate_outputs_step(nt: Night) -> QualitySummary:
     return summary
 
 
-def publish_step(nt: Night) -> PublishSummary:
+def publish_step(nt: Night, timings: dict[str, float] | None = None) -> PublishSummary:
     """The night across nights (warning_status), the files for people into the run's pending
-    folder, then the catalog swapped in, then the files: the night appears whole."""
-    summary = PublishSummary(nt.as_of, nt.lay.out)
+    folder, then the catalog swapped in, then the files: the night appears whole. `timings`: the
+    run's steps so far, for the night's report."""
+    summary = PublishSummary(nt.as_of, nt.lay.out, run_id=nt.run_id, run_timings=dict(timings or {}))
     pending = night.pending_files_dir(nt.lay, nt.run_id)
     with nt.engine() as eng:
         ctx = prepare(eng, nt.lay, nt.as_of)
@@ -196,13 +207,43 @@ def publish_step(nt: Night) -> PublishSummary:
 
 
 # --------------------------------------------------------------------------- one date
+ENGINES = ("duckdb", "spark")
+
+
+def engine_layout(warehouse: Path, engine: str = "duckdb", spark_master: str | None = None):
+    """The warehouse's layout for an engine (Spark: the process's session made on `spark_master`)."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")
+    lay = layout(warehouse, engine)
+    if engine == "spark":
+        from pipelines.engine.spark_engine import configure
+
+        configure(spark_master)
+        if lay.published.is_file():
+            raise ValueError(f"{lay.published} is a DuckDB warehouse file: run it with --engine duckdb")
+    elif lay.published.is_dir():
+        raise ValueError(f"{lay.published} is a Spark warehouse (a folder): run it with --engine spark")
+    return lay
+
+
+def stager(engine: str):
+    """How a night's deliveries are staged: local processes, or tasks on the Spark executors."""
+    if engine == "spark":
+        from pipelines.engine.spark_staging import stage_all as on_spark
+
+        return on_spark
+    return stage_all
+
+
 def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress | None = None,
-                 reuse: bool = True, wait_seconds: float = 0.0) -> RunSummary:
+                 reuse: bool = True, wait_seconds: float = 0.0, engine: str = "duckdb",
+                 spark_master: str | None = None) -> RunSummary:
     """The whole night for one date (what `lowincome run` does). Raises NothingTrustworthy when
     the registry is missing (before anything is read) or quarantined; WarehouseBusy when another
-    run owns the warehouse."""
+    run owns the warehouse. engine "spark": the same steps on Spark (`spark_master`), the
+    warehouse a folder of Parquet datasets (pipelines/store/spark_store.py)."""
     contracts = load_contracts()
-    lay = layout(warehouse)
+    lay = engine_layout(warehouse, engine, spark_master)
     summary = RunSummary(as_of, Path(landing), lay.published, discovery=Discovery(as_of), run_id=new_run_id())
     clock = Clock(summary.timings)
 
@@ -210,27 +251,38 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
         if progress:
             progress(text, done, total)
 
+    def told(step: str, result: object = None, seconds: float | None = None) -> None:
+        finished = getattr(progress, "finished", None)
+        if finished is not None:
+            finished(step, summary.timings.get(step, 0.0) if seconds is None else seconds, result)
+
     with clock("discover"):
         summary.discovery = discover_step(landing, as_of, contracts)
         problem = registry_problem(as_of, summary.discovery)
         if problem:
             raise NothingTrustworthy(problem)
         summary.previous = previous_deliveries(warehouse, summary.discovery)
+    told("discover", summary.discovery)
     with clock("stage"):
-        todo = staging_order(night_deliveries(summary.discovery, contracts))
-        results = []
-        for i, delivery in enumerate(todo):
-            tell(f"staging {delivery.source}", i, len(todo))
-            results.append(stage_step(delivery, warehouse, reuse=reuse, previous=summary.previous.get(delivery.source)))
-            newest, _ = split_results(summary.discovery, results)
+        todo = night_deliveries(summary.discovery, contracts)
+        seen: list[StageResult] = []
+
+        def staged(result: StageResult, done: int, total: int) -> None:
+            tell(f"staged {result.source}", done, total)
+            told(f"stage:{result.source}", result, result.seconds)
+            seen.append(result)
+            newest = split_results(summary.discovery, seen)[0]
             problem = registry_problem(as_of, summary.discovery, newest)
             if problem:
                 summary.staged = newest
                 raise NothingTrustworthy(problem)
+
+        results = stager(engine)(todo, warehouse, reuse, summary.previous, on_done=staged)
         newest, earlier = split_results(summary.discovery, results)
         summary.staged = {d: newest[d] for d in summary.discovery.chosen}
         summary.earlier = earlier
         tell("staged", len(todo), len(todo))
+    told("stage", results)
     nt = Night(lay, as_of, summary.run_id)
     cfg = night.warehouse_config()
     with Lease(lay, nt.run_id, as_of.isoformat(), wait_seconds=wait_seconds,
@@ -243,22 +295,27 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
                 night.begin(lay, nt.run_id)
                 checkpoint("load.begun")
                 load_step(nt, summary.discovery, summary.staged, summary.earlier)
+            told("load")
             checkpoint("load.done")
             with clock("link"):
                 tell("linking")
                 summary.linking = link_step(nt)
+            told("link", summary.linking)
             checkpoint("link.done")
             with clock("rules"):
                 tell("rules")
                 summary.rules = rules_step(nt)
+            told("rules", summary.rules)
             checkpoint("rules.done")
             with clock("validate_outputs"):
                 tell("validating outputs")
                 summary.quality = validate_outputs_step(nt)
+            told("validate_outputs", summary.quality)
             checkpoint("gate.done")
             with clock("publish"):
                 tell("publishing")
-                summary.published = publish_step(nt)
+                summary.published = publish_step(nt, summary.timings)
+            told("publish", summary.published)
         except BaseException:
             night.abort(lay, nt.run_id)
             raise

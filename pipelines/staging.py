@@ -325,7 +325,8 @@ def _quarantine(result: StageResult, delivery: Delivery, e: DeliveryError, remov
     result.status = "quarantined"
     result.message = str(e)
     result.rows_loaded = result.rows_rejected = result.value_issues = 0
-    log.warning("quarantined %s %s: %s", delivery.source, delivery.delivery_date, e)
+    log.warning("quarantined %s %s: %s", delivery.source, delivery.delivery_date, e,
+                extra={"said_by_summary": True})   # `lowincome run` says it in its own output
     if not remove_staged:
         return
     stale = [result.data_path, result.rejects_path, result.issues_path]

@@ -2,6 +2,7 @@
 """Run the nightly DAG in one process (`dag.test()`, no scheduler) for business dates, in order.
 
     .venv/bin/python scripts/dag_test.py --as-of 2026-12-01 --as-of 2026-12-02 [--retries 0] [--migrate]
+                                         [--conf '{"engine": "spark", "spark_master": "local[2]"}']
 
 For each as_of it runs the DAG with the logical date the scheduler would give the run that
 covers it (02:00 Asia/Shanghai the next day), i.e. what `airflow backfill create` does for that
@@ -46,6 +47,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--retries", type=int, default=None)
     ap.add_argument("--migrate", action="store_true")
     ap.add_argument("--keep-copies", action="store_true")
+    ap.add_argument("--conf", type=json.loads, default=None,
+                    help='dag_run.conf for every run, e.g. \'{"engine": "spark", "spark_master": "local[2]"}\'')
     args = ap.parse_args(argv)
 
     os.environ.update(airflow_env())
@@ -73,7 +76,7 @@ def main(argv: list[str]) -> int:
     for as_of in args.as_of:
         logical = pendulum.instance(logical_date_for(as_of))
         t0 = time.perf_counter()
-        dr = dag.test(logical_date=logical)
+        dr = dag.test(logical_date=logical, run_conf=args.conf)
         state = str(getattr(dr.state, "value", dr.state))
         ok &= state == "success"
         seconds = round(time.perf_counter() - t0, 1)
@@ -82,7 +85,7 @@ def main(argv: list[str]) -> int:
             from pipelines.store.layout import copy_warehouse
 
             wh = Path(resolve_paths()[1])
-            if wh.exists():  # with its staged files: the copy's views read its own
+            if wh.is_file():   # with its staged files (a Spark warehouse is a folder: not copied)
                 copy_warehouse(wh, wh.with_name(f"{wh.stem}.after-{as_of.isoformat()}.duckdb"))
         print(json.dumps({"as_of": as_of.isoformat(), "logical_date": logical.isoformat(), "state": state,
                           "seconds": seconds}), flush=True)

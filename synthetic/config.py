@@ -18,7 +18,7 @@ REGISTRY_SOURCES = ("registry_households", "registry_persons")
 DEPARTMENT_SOURCES = (
     "edu_students", "hrss_unemployed", "hrss_contributions", "health_serious_illness", "medins_burden",
     "housing", "emergency_victims", "dpf_disabled", "acftu_workers", "acwf_two_cancers",
-    "agri_monitoring", "mps_cancellations", "vehicles", "market_entities",
+    "agri_monitoring", "mps_cancellations", "vehicles", "market_entities", "staff_roster",
 )
 ALL_SOURCES = REGISTRY_SOURCES + DEPARTMENT_SOURCES
 
@@ -71,6 +71,7 @@ DEFAULT_RECORDS_PER_HOUSEHOLD = _ro({
     "market_entities": 0.53, "dpf_disabled": 0.53, "hrss_unemployed": 0.43, "housing": 0.38,
     "agri_monitoring": 0.32, "health_serious_illness": 0.32, "emergency_victims": 0.28,
     "mps_cancellations": 0.27, "acftu_workers": 0.15, "acwf_two_cancers": 0.085,
+    "staff_roster": 0.12,   # rows: staff members' own rows and their declared relatives
 })
 # Share of a source's records (persons for hrss_contributions, households for agri_monitoring,
 # heads for housing) that belong to registry persons; capped by how many registry persons fit.
@@ -79,6 +80,7 @@ DEFAULT_REGISTRY_SHARE = _ro({
     "medins_burden": 0.25, "agri_monitoring": 0.50, "acwf_two_cancers": 0.40, "housing": 0.40,
     "hrss_unemployed": 0.30, "emergency_victims": 0.25, "mps_cancellations": 0.15,
     "hrss_contributions": 0.03, "vehicles": 0.04, "market_entities": 0.02,
+    "staff_roster": 0.20,   # staff members who are registry persons
 })
 # Probability that a decoy appears in a source it fits (age, sex) — on top of the normal draw.
 DEFAULT_DECOY_PRESENCE = _ro({s: 0.12 for s in DEPARTMENT_SOURCES} | {"hrss_contributions": 0.25,
@@ -90,7 +92,7 @@ DEFAULT_DELIVERY_OFFSET = _ro({
     "registry_households": 0, "registry_persons": 0, "hrss_contributions": 0, "medins_burden": 0,
     "housing": 0, "market_entities": 0, "vehicles": 0, "hrss_unemployed": 1, "edu_students": 1,
     "health_serious_illness": 3, "emergency_victims": 5, "agri_monitoring": 5, "mps_cancellations": 5,
-    "acftu_workers": 7, "acwf_two_cancers": 7, "dpf_disabled": 9,
+    "acftu_workers": 7, "acwf_two_cancers": 7, "dpf_disabled": 9, "staff_roster": 12,
 })
 DEFAULT_OLDER_DELIVERY = _ro({"dpf_disabled": 30, "mps_cancellations": 30, "medins_burden": 31})
 DEFAULT_NEWER_DELIVERY = _ro({"vehicles": 4})              # days after as_of, complete
@@ -175,6 +177,15 @@ DEFAULT_MIX: Mapping[str, Mapping] = _ro({
                      "types_other": [0.62, 0.14, 0.02, 0.09, 0.05, 0.06, 0.02],
                      "status": {"正常": 0.85, "注销": 0.08, "报废": 0.07}, "registered_within_days": 15 * 365}),
     "market_entities": _ro({"status": {"存续": 0.75, "注销": 0.2, "吊销": 0.05}, "founded_days": [30, 20 * 365]}),
+    "staff_roster": _ro({
+        # 职务 of the staff members
+        "positions": {"村党组织书记": 0.12, "村委会主任": 0.12, "村（居）委会委员": 0.25, "社区工作人员": 0.18,
+                      "社会救助协理员": 0.15, "乡镇（街道）经办人员": 0.12, "县级经办人员": 0.06},
+        "relatives": {0: 0.3, 1: 0.35, 2: 0.25, 3: 0.1},          # near relatives declared per staff member
+        "relation": {"配偶": 0.35, "父母": 0.25, "子女": 0.25, "兄弟姐妹": 0.1, "其他近亲属": 0.05},
+        "relative_in_registry": 0.3,                               # declared relatives who are registry persons
+        "filed": {"是": 0.2, "否": 0.6, None: 0.2},                # 享受救助备案
+        "township_staff": 0.2}),                                   # serve a township (code ends in 000)
 })
 
 
@@ -222,6 +233,10 @@ class DemoConfig:
 
     # messiness
     id_corruption: Mapping[str, float] = _d(DEFAULT_ID_CORRUPTION)
+    # per "<source>.<column>": the identity-number corruption rates of that one column instead of
+    # `id_corruption` (e.g. agri_monitoring's member numbers blank or mangled more often than the
+    # head's beside them, as a benchmark of the household-context tier needs)
+    column_id_corruption: Mapping[str, Mapping[str, float]] = _d(_ro({}))
     registry_id_corruption: Mapping[str, float] = _d(DEFAULT_REGISTRY_ID_CORRUPTION)
     decoy_id_corruption: Mapping[str, float] = _d(DEFAULT_DECOY_ID_CORRUPTION)
     name_corruption: Mapping[str, float] = _d(DEFAULT_NAME_CORRUPTION)
@@ -252,6 +267,10 @@ class DemoConfig:
     # with plant_cases: share of registry persons whose background values are left as drawn
     # (not quieted), so that a benchmark sees a realistic volume of warnings besides the planted
     background_warning_share: float = 0.0
+    # with plant_cases: share of agri_monitoring's background households whose 风险消除 is left as
+    # drawn instead of 是 — MONITORING_INTAKE then fires on the background too (outsiders, members
+    # of 已终止 households), and on any registry member the linker fails to tie (benchmarks)
+    monitoring_background: float = 0.0
 
     # execution
     excel_workers: int = 1                   # processes writing Excel parts beside the main one (0 = inline)
@@ -265,6 +284,7 @@ class DemoConfig:
         if self.households < 1 or self.dept_scale < 0 or self.excel_part_rows < 1 or self.csv_part_rows < 1:
             raise ValueError("households, excel_part_rows, csv_part_rows must be positive, dept_scale >= 0")
         for label, rates, allowed in (
+            *((f"column_id_corruption[{k}]", v, ID_CORRUPTIONS) for k, v in self.column_id_corruption.items()),
             ("id_corruption", self.id_corruption, ID_CORRUPTIONS),
             ("registry_id_corruption", self.registry_id_corruption, ID_CORRUPTIONS),
             ("decoy_id_corruption", self.decoy_id_corruption, ID_CORRUPTIONS),

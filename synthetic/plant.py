@@ -46,7 +46,8 @@ class Planter:
         self.cfg, self.cases = cfg, [c for c in build_cases(cfg.as_of, params) if c.demo]
         self.pop = pop = _extend(pop, cfg, self.cases, self.keys)
         self.clean_keys = np.asarray(sorted(self.keys.values()), dtype=np.int64)
-        self.quiet = Quiet(pop, params, cfg.seed, self.clean_keys, noisy_share=cfg.background_warning_share)
+        self.quiet = Quiet(pop, params, cfg.seed, self.clean_keys, noisy_share=cfg.background_warning_share,
+                           monitoring_share=cfg.monitoring_background)
         return pop
 
     # ------------------------------------------------------------------ per source
@@ -71,8 +72,16 @@ class Planter:
 
     def _row(self, source: str, rec) -> dict:
         who = self._who(rec.who)
-        values = record_values(source, rec.values, who, self.cfg.as_of)
-        return {**values, "person_key": who["person_key"], "head_key": who["person_key"]}
+        values = dict(rec.values)
+        relative = values.pop("relative", None)   # staff_roster: the declared relative's handle
+        extra = {}
+        if relative is not None:
+            rel = self._who(relative)
+            values.setdefault("relative_name", rel["name"])
+            values.setdefault("relative_id_number", rel["id_number"])
+            extra["relative_key"] = rel["person_key"]
+        values = record_values(source, values, who, self.cfg.as_of)
+        return {"relative_key": -1, **values, **extra, "person_key": who["person_key"], "head_key": who["person_key"]}
 
     # ------------------------------------------------------------------ truth
     def truth(self) -> pl.DataFrame:
@@ -95,6 +104,17 @@ class Planter:
 
     def write_truth(self, truth_dir: Path) -> None:
         self.truth().write_parquet(Path(truth_dir) / "planted_warnings.parquet")
+
+
+def _income(h, cfg: DemoConfig) -> float:
+    """A planted household's 家庭月人均收入: the case's, else 300 yuan — for a 低保边缘 household
+    20% above the 低保 standard of its area (a margin household is above the line: MARGIN_TO_DIBAO
+    fires only where a case says)."""
+    if h.income is not None:
+        return float(h.income)
+    if h.category == "低保边缘":
+        return round(float(cfg.dibao_standard.get(h.urban_rural, 760.0)) * 1.2, 2)
+    return 300.0
 
 
 def _extend(pop: Population, cfg: DemoConfig, cases: list[Case], keys: dict[str, int]) -> Population:
@@ -142,7 +162,8 @@ def _extend(pop: Population, cfg: DemoConfig, cases: list[Case], keys: dict[str,
                         "head_id_number": head["id_number"], "urban_rural": h.urban_rural,
                         "assistance_category": h.category, "status": h.status, "included_on": h.included_on,
                         "monthly_benefit": 500.0 if h.category in ("低保", "特困分散", "特困集中") else 0.0,
-                        "household_size": len(h.members), "income_per_head": 300.0, "heating_aid": h.heating})
+                        "household_size": len(h.members), "income_per_head": _income(h, cfg),
+                        "heating_aid": h.heating})
     hh = pl.DataFrame(hh_rows)
     place = population.division_and_address(rng, cfg, np.asarray([int(r["household_id"][2:8]) for r in hh_rows]),
                                             (hh["urban_rural"] == "城市").to_numpy())

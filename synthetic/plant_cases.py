@@ -35,6 +35,7 @@ class Household:
     status: str = "有效"
     urban_rural: str = "城市"
     heating: str | None = None         # 取暖救助
+    income: float | None = None        # 家庭月人均收入 (None: the planter's default, synthetic/plant.py)
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,11 @@ class CaseBook:
         return add_years(self.as_of + timedelta(days=birthday_in), -age)
 
     def household(self, handle: str, category: str, *members: Member, status: str = "有效",
-                  area: str = "城市", heating: str | None = "default", since: int = 2000) -> Household:
+                  area: str = "城市", heating: str | None = "default", since: int = 2000,
+                  income: float | None = None) -> Household:
         if heating == "default":
             heating = "已发放" if category in HEATED else None
-        return Household(handle, category, tuple(members), self.day(since), status, area, heating)
+        return Household(handle, category, tuple(members), self.day(since), status, area, heating, income)
 
     def person(self, handle: str, age: int = 45, **kw) -> Member:
         return Member(handle, kw.pop("birth", None) or self.born(age), **kw)
@@ -105,13 +107,14 @@ class CaseBook:
             area: str = "城市", heating: str | None = "default", person: dict | None = None,
             records: list[tuple[str, dict]] = (), fires: int | None = None, subject: str | None = None,
             members: tuple[Member, ...] = (), households: tuple[Household, ...] = (),
-            outsiders: tuple[Member, ...] = (), expect: tuple[Expect, ...] = (), demo: bool = True) -> None:
+            outsiders: tuple[Member, ...] = (), expect: tuple[Expect, ...] = (), demo: bool = True,
+            income: float | None = None) -> None:
         """A case of one household whose head is `case_id` (unless `households` are given), whose
         records are the head's, and that fires `rule` with category `fires` (None: must not)."""
         if not households and not outsiders:
             head = self.person(case_id, **(person or {}))
             households = (self.household(case_id, category, head, *members, status=status, area=area,
-                                         heating=heating),)
+                                         heating=heating, income=income),)
         who = subject or case_id
         recs = tuple(Record(s, v.pop("who", who), v) for s, v in ((s, dict(v)) for s, v in records))
         main = Expect(rule, who, fires is not None, fires)
@@ -131,11 +134,12 @@ def contribution_months(as_of: date, n: int = 6) -> list[date]:
 
 
 def build_cases(as_of: date, params: dict) -> list[Case]:
-    from synthetic import plant_cases_a, plant_cases_b
+    from synthetic import plant_cases_a, plant_cases_b, plant_cases_c
 
     book = CaseBook(as_of, params)
     plant_cases_a.add_cases(book)
     plant_cases_b.add_cases(book)
+    plant_cases_c.add_cases(book)
     ids = [c.case_id for c in book.cases]
     if len(set(ids)) != len(ids):
         raise ValueError("duplicate case ids")
@@ -169,6 +173,9 @@ def record_values(source: str, values: dict, who: dict, as_of: date) -> dict:
         "vehicles": {"vehicle_type": "小型轿车", "registered_on": day(1500), "vehicle_status": "正常"},
         "market_entities": {"company": "哈尔滨鑫源商贸有限公司", "credit_code": "91230102MA19XK5L3Q",
                             "registered_capital": 10.0, "entity_status": "存续", "founded_on": day(2000)},
+        # a staff member's own row; a relative's row names the relative (the planter fills them in)
+        "staff_roster": {"position": "社会救助协理员", "division_code": who["division_code"], "relative_name": None,
+                         "relative_id_number": None, "relation": None, "filed_assistance": None},
     }[source]
     out = {**defaults, "name": who["name"], "id_number": who["id_number"], **values}
     if source in ("hrss_unemployed", "health_serious_illness"):

@@ -5,7 +5,7 @@ them. See plant_cases.py for the shape; `fires` is the expected category."""
 
 from __future__ import annotations
 
-from synthetic.plant_cases import CaseBook, Member, contribution_months
+from synthetic.plant_cases import CaseBook, Expect, Member, contribution_months
 
 
 def add_cases(b: CaseBook) -> None:
@@ -113,8 +113,9 @@ def _income_cases(b: CaseBook) -> None:
           records=paid(3000.0, latest[-1]), fires=4)
     b.add("inc_tekun_old_row", "INCOME_ABOVE_LINE", "near miss: 特困集中, a row in an older month only",
           category="特困集中", records=paid(3000.0, old))
-    b.add("inc_edge", "INCOME_ABOVE_LINE", "near miss: 低保边缘 household far above the standard", category="低保边缘",
-          records=paid(9000.0, *latest))
+    b.add("inc_edge", "INCOME_ABOVE_LINE", "near miss: 低保边缘 household far above the standard (MARGIN_INCOME_ABOVE's)",
+          category="低保边缘", records=paid(9000.0, *latest),
+          expect=(Expect("MARGIN_INCOME_ABOVE", "inc_edge", True, 4),))
 
 
 def _vehicle_business_cases(b: CaseBook) -> None:

@@ -6,13 +6,16 @@ Only rows of people who can be linked to a registry person are touched: registry
 decoys (a decoy is treated as its registry twin, in case a record of it were ever linked to
 the twin). People of the general pool keep their random values, except in agri_monitoring,
 where anyone outside the registry with 风险消除 = 否 is a MONITORING_INTAKE case, so every
-background row there is 是.
+background row there is 是 (but for a share `monitoring_share` of households, left as drawn, when
+a benchmark wants the rule to fire on the background too).
 
 Per low-income person two of the six hardship kinds are allowed (drawn once per population,
 independent of which sources are generated), never severe illness or disability for a
 低保边缘 member not 单独纳入: no background person reaches MULTI_HARDSHIP's three signals or
 DIBAO_SINGLE. Everything else is a value change that fails the rule's condition (aid given,
-subsidy paid, vehicle exempt, company 注销 ...). Vectorised: one polars expression per rule.
+subsidy paid, vehicle exempt, company 注销, a 低保边缘 household's income above the 低保 standard,
+no contributions of a 低保边缘 member, a covered staff member dropped from the roster and a
+covered relative's 享受救助备案 = 是 ...). Vectorised: one polars expression per rule.
 """
 
 from __future__ import annotations
@@ -28,8 +31,12 @@ TEKUN = ("特困分散", "特困集中")
 
 
 class Quiet:
-    def __init__(self, pop: Population, params: dict, seed: int, planted: np.ndarray, noisy_share: float = 0.0):
+    def __init__(self, pop: Population, params: dict, seed: int, planted: np.ndarray, noisy_share: float = 0.0,
+                 monitoring_share: float = 0.0):
         n, n_reg = pop.n, pop.n_registry
+        # agri_monitoring households (by head) whose 风险消除 stays as drawn
+        self.monitored = (np.random.default_rng(np.random.SeedSequence([seed, 97])).random(n) < monitoring_share
+                          if monitoring_share > 0 else np.zeros(n, dtype=bool))
         keys = np.arange(n)
         decoy_of = pop.people["decoy_of"].fill_null(-1).to_numpy()
         self.reg = np.where(keys < n_reg, keys, np.where(pop.is_decoy, decoy_of, -1))
@@ -76,8 +83,14 @@ class Quiet:
     # ------------------------------------------------------------------ one per source
     def _registry_households(self, f: pl.DataFrame) -> pl.DataFrame:
         background = ~pl.col("head_key").is_in(self.planted)
-        return f.with_columns(heating_aid=pl.when(background & (pl.col("heating_aid") == "未发放"))
-                              .then(pl.lit("已发放")).otherwise(pl.col("heating_aid")))
+        standard = self.params["dibao_standard"]
+        line = pl.when(pl.col("urban_rural") == "城市").then(pl.lit(float(standard["城市"]))) \
+            .otherwise(pl.lit(float(standard["农村"])))
+        low_margin = background & (pl.col("assistance_category") == "低保边缘") & (pl.col("income_per_head") <= line)
+        return f.with_columns(
+            heating_aid=pl.when(background & (pl.col("heating_aid") == "未发放"))
+            .then(pl.lit("已发放")).otherwise(pl.col("heating_aid")),
+            income_per_head=pl.when(low_margin).then(line + 0.01).otherwise(pl.col("income_per_head")))
 
     def _edu_students(self, f, c):
         blank = c("_known") & c("aid_programme").is_null()
@@ -89,7 +102,7 @@ class Quiet:
         return f.with_columns(employment_aid=pl.when(c("_known")).then(pl.lit("是")).otherwise(c("employment_aid")))
 
     def _hrss_contributions(self, f, c):
-        return f.filter(~(c("_active") & c("_cat").is_in(COVERED)))
+        return f.filter(~(c("_active") & c("_cat").is_in((*COVERED, "低保边缘"))))
 
     def _health_serious_illness(self, f, c):
         return f.filter(c("_allow_ill"))
@@ -143,13 +156,23 @@ class Quiet:
                               aided=pl.when(c("_known")).then(pl.lit("是")).otherwise(c("aided")))
 
     def _agri_monitoring(self, f, c):
-        return f.with_columns(risk_cleared=pl.lit("是"))
+        keep = pl.Series(self.monitored[f["head_key"].to_numpy()])
+        return f.with_columns(risk_cleared=pl.when(keep).then(c("risk_cleared")).otherwise(pl.lit("是")))
 
     def _mps_cancellations(self, f, c):
         f = f.filter(~(c("_active") & (c("reason") == "死亡")))
         home = self.params["home_province"] + "哈尔滨市"
         return f.with_columns(destination=pl.when(c("_active") & (c("reason") == "迁出")).then(pl.lit(home))
                               .otherwise(c("destination")))
+
+    def _staff_roster(self, f, c):
+        """No covered staff member (their rows go); a covered relative's 享受救助备案 is 是."""
+        rel = f["relative_key"].to_numpy()
+        r = self.reg[np.maximum(rel, 0)]
+        covered_relative = (rel >= 0) & (r >= 0) & self.covered[np.maximum(r, 0)]
+        f = f.with_columns(filed_assistance=pl.when(pl.Series(covered_relative)).then(pl.lit("是"))
+                           .otherwise(c("filed_assistance")))
+        return f.filter(~c("_covered"))
 
     def _vehicles(self, f, c):
         counts = (c("vehicle_status") == "正常") & ~c("vehicle_type").is_in(self.params["vehicle_exempt_types"])

@@ -142,9 +142,10 @@ def _id_rates(cfg: DemoConfig, registry: bool) -> Mapping[str, float]:
 
 
 def render_ids_for(values: pl.Series, is_decoy: np.ndarray, rng: np.random.Generator, cfg: DemoConfig,
-                   registry: bool, excel: bool, anchor: bool = False, clean: np.ndarray | None = None
-                   ) -> tuple[pl.Series, pl.Series | None, np.ndarray]:
-    """Typed identity numbers: the source's rates, the decoy rates for decoys' records.
+                   registry: bool, excel: bool, anchor: bool = False, clean: np.ndarray | None = None,
+                   rates: Mapping[str, float] | None = None) -> tuple[pl.Series, pl.Series | None, np.ndarray]:
+    """Typed identity numbers: the source's rates (or the column's own, `rates`), the decoy rates
+    for decoys' records.
 
     In the decoys' anchor source (`decoy_anchor_source`) their numbers are typed cleanly.
     """
@@ -152,10 +153,11 @@ def render_ids_for(values: pl.Series, is_decoy: np.ndarray, rng: np.random.Gener
     elig = ids.id_eligibility(values)
     kinds = np.zeros(n, dtype=np.int8)
     decoy_rates = {} if anchor else cfg.decoy_id_corruption
-    for rows, rates in ((~is_decoy, _id_rates(cfg, registry)), (is_decoy, decoy_rates)):
+    own = _id_rates(cfg, registry) if rates is None else rates
+    for rows, kind_rates in ((~is_decoy, own), (is_decoy, decoy_rates)):
         idx = np.flatnonzero(rows)
         if idx.size:
-            kinds[idx] = ids.assign_kinds(rng, ID_CORRUPTIONS, rates, {k: v[idx] for k, v in elig.items()}, idx.size)
+            kinds[idx] = ids.assign_kinds(rng, ID_CORRUPTIONS, kind_rates, {k: v[idx] for k, v in elig.items()}, idx.size)
     if clean is not None:  # planted rule cases: typed cleanly, so that they link
         kinds[clean] = 0
     text, nums = ids.render_ids(values, kinds, ID_CORRUPTIONS, rng, cfg.mangled_styles, excel)
@@ -209,7 +211,7 @@ def render(frame: pl.DataFrame, spec: SourceSpec, contract: Contract, pop: Popul
         if ctype == "id_number":
             text, nums, kinds = render_ids_for(values, is_decoy, rng, cfg, registry, excel,
                                                anchor=spec.source == cfg.decoy_anchor_source and col == subject_id,
-                                               clean=clean)
+                                               clean=clean, rates=cfg.column_id_corruption.get(f"{spec.source}.{col}"))
             out[col] = text.alias(col)
             if nums is not None:
                 out[col + NUM] = nums.alias(col + NUM)

@@ -639,6 +639,50 @@ def frame_market_entities(pop, rng, cfg):
     )
 
 
+def frame_staff_roster(pop, rng, cfg):
+    """民政厅's roster of village/community cadres and assistance staff: one row per staff member
+    for themselves (relative columns blank), then one row per near relative they declared (pool
+    people mostly, some registry persons), in random order of staff members. relative_key is the
+    relative's person_key (-1 on a staff member's own row)."""
+    src = "staff_roster"
+    mix = cfg.mix_for(src)
+    counts_l, counts_w = _shares(mix["relatives"])
+    per_staff = 1 + sum(int(k) * w for k, w in zip(counts_l, counts_w)) / sum(counts_w)
+    staff = draw_people(pop, rng, cfg, src, int(round(n_records(cfg, src) / per_staff)), SPECS[src].eligible)
+    n = staff.size
+    county = pop.county[staff]
+    urban = COUNTY_URBAN[np.searchsorted(COUNTY_CODES, county)]
+    division = division_and_address(rng, cfg, county, urban)["division_code"]
+    township = pl.Series(rng.random(n) < mix["township_staff"])
+    division = division.zip_with(~township, division.str.slice(0, 9) + "000")
+    position = _pick_mix(rng, mix["positions"], n)
+    k = np.asarray(counts_l, dtype=np.int64)[pick_codes(rng, counts_w, n)]
+    of = np.repeat(np.arange(n), k)
+    relatives = draw_people(pop, rng, cfg, src, of.size, Eligible(0, 100), share=mix["relative_in_registry"])
+    of = of[: relatives.size]
+    p = pop.people
+    own = pl.DataFrame({"s": np.arange(n), "slot": np.zeros(n, dtype=np.int64), "person_key": staff,
+                        "relative_key": np.full(n, -1, dtype=np.int64)})
+    rel = pl.DataFrame({"s": of, "slot": np.arange(of.size, dtype=np.int64) + 1, "person_key": staff[of],
+                        "relative_key": relatives.astype(np.int64)})
+    rows = pl.concat([own, rel]).join(pl.DataFrame({"s": np.arange(n), "_order": rng.permutation(n)}), on="s")
+    rows = rows.sort("_order", "slot")
+    s, rk = rows["s"].to_numpy(), rows["relative_key"].to_numpy()
+    has = rk >= 0
+    safe = np.where(has, rk, 0)
+    blank = pl.Series([None] * rows.height, dtype=pl.String)
+    m = rows.height
+    return pl.DataFrame({
+        "person_key": rows["person_key"], "relative_key": rows["relative_key"],
+        "name": p["name"].gather(rows["person_key"]), "id_number": p["id18"].gather(rows["person_key"]),
+        "position": position.gather(s), "division_code": division.gather(s),
+        "relative_name": where(has, p["name"].gather(safe), blank),
+        "relative_id_number": where(has, p["id18"].gather(safe), blank),
+        "relation": where(has, _pick_mix(rng, mix["relation"], m), blank),
+        "filed_assistance": where(has, _pick_mix(rng, mix["filed"], m), blank),
+    })
+
+
 # ------------------------------------------------------------------ how each source is delivered
 @dataclass(frozen=True)
 class SourceSpec:
@@ -711,6 +755,8 @@ SPECS: dict[str, SourceSpec] = {s.source: s for s in [
                persons_per_record=1 / 1.1),
     SourceSpec("market_entities", "市场主体登记", frame_market_entities, Eligible(22, 75), event_date="founded_on",
                money_decimals=(("registered_capital", None),), persons_per_record=1 / 1.08),
+    SourceSpec("staff_roster", "干部和经办人员近亲属备案", frame_staff_roster, Eligible(22, 65), sheet="备案名单",
+               persons_per_record=0.45),
 ]}
 
 

@@ -8,12 +8,14 @@
 Rows are given in a source's canonical column names with the text a department would type; they
 go through the contract's normaliser (pipelines.normalise), as staging would, so a test's rows
 mean what a delivery's rows mean. The link and rules steps then run on one in-memory DuckDB
-engine (pipelines.models.runner), exactly the models a night runs.
+engine (pipelines.models.runner), exactly the models a night runs. The engine is DuckDB, or Spark
+with LOWINCOME_TEST_ENGINE=spark or Night(..., engine="spark") (one local session per process).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from itertools import count
 
@@ -23,10 +25,21 @@ from pipelines.contracts import load_contracts
 from pipelines.engine.duckdb_engine import DuckDBEngine
 from pipelines.models.inputs import night_params
 from pipelines.models.runner import NightContext, run_step, seed_tables
-from pipelines.normalise.frame import normalise_frame
+from pipelines.normalise.frame import empty_staged, normalise_frame
+from pipelines.store.night import _history_shapes
 from pipelines.normalise.idnumbers import check_char
 
 _seq = count(1)
+ENGINE = os.environ.get("LOWINCOME_TEST_ENGINE", "duckdb")   # duckdb | spark: what the kit runs models on
+
+
+def make_engine(kind: str | None = None):
+    """A fresh in-memory engine of that kind (Spark: a new session of the process's one)."""
+    if (kind or ENGINE) == "spark":
+        from pipelines.engine.spark_engine import SparkEngine
+
+        return SparkEngine()
+    return DuckDBEngine()
 
 
 def make_id(county: str, birth: date, seq: int, sex: str = "男") -> str:
@@ -56,8 +69,9 @@ def staged(source: str, rows: list[dict], delivery_date: date) -> pl.DataFrame:
 class Night:
     """A night's sources, as few rows as a test needs; `run()` the models, then read relations."""
 
-    def __init__(self, as_of: date, params: dict | None = None):
+    def __init__(self, as_of: date, params: dict | None = None, engine: str | None = None):
         self.as_of = as_of
+        self.engine_kind = engine or ENGINE
         self.params = {**night_params(), **(params or {})}
         self.rows: dict[str, list[dict]] = {}
         self.engine: DuckDBEngine | None = None
@@ -98,13 +112,26 @@ class Night:
 
     # ------------------------------------------------------------------ running
     def run(self, steps=("link", "rules")) -> "Night":
-        self.engine = DuckDBEngine()
+        if self.engine is not None:
+            self.engine.close()
+        self.engine = make_engine(self.engine_kind)
         usable = {}
+        contracts = load_contracts()
         for source, rows in self.rows.items():
+            if contracts[source].every_delivery:   # feedback: every delivery of the test is tonight's
+                continue
             self.engine.put_frame(f"cur_{source}", staged(source, rows, self.as_of))
             usable[source] = self.as_of
+        for source, contract in contracts.items():   # all_<source>: the test's rows, else empty
+            if contract.every_delivery:
+                rows = self.rows.get(source)
+                frame = staged(source, rows, self.as_of) if rows else empty_staged(contract).with_columns(
+                    pl.lit(None, pl.Date).alias("delivery_date"))
+                self.engine.put_frame(f"all_{source}", frame)
+        for table, shape in _history_shapes().items():   # no published night before this one
+            self.engine.view(f"history_{table}", shape)
         ctx = NightContext(self.as_of, self.params, usable,
-                           {s: "missing" for s in load_contracts() if s not in usable})
+                           {s: "missing" for s in contracts if s not in usable})
         seed_tables(self.engine, ctx)
         for step in steps:
             self.reports[step] = run_step(self.engine, step, ctx)
@@ -131,13 +158,13 @@ class Night:
 
 
 def run_models(inputs: dict[str, pl.DataFrame], names: list[str], params: dict | None = None,
-               as_of: date = date(2026, 11, 28)) -> DuckDBEngine:
+               as_of: date = date(2026, 11, 28), engine: str | None = None):
     """Just the named models (in the order given), on the given input relations; the engine to
     read the results from."""
     from pipelines.engine.base import bind
     from pipelines.models.project import load_project
 
-    engine = DuckDBEngine()
+    engine = make_engine(engine)
     for name, frame in inputs.items():
         engine.put_frame(name, frame)
     values = {"as_of": as_of, **{k: v for k, v in {**night_params(), **(params or {})}.items()

@@ -61,6 +61,9 @@ def default_values(source: str, as_of: date) -> dict:
         "vehicles": {"vehicle_type": "小型轿车", "registered_on": day(1500), "vehicle_status": "正常"},
         "market_entities": {"company": "哈尔滨鑫源商贸有限公司", "credit_code": "91230102MA19XK5L3Q",
                             "registered_capital": 10.0, "entity_status": "存续", "founded_on": day(2000)},
+        # a staff member's own row (relative columns blank)
+        "staff_roster": {"position": "社会救助协理员", "division_code": "230102001001", "relative_name": None,
+                         "relative_id_number": None, "relation": None, "filed_assistance": None},
     }[source]
 
 

@@ -112,5 +112,5 @@ def test_demo_command_writes_the_layout_and_runs_the_pipeline(tmp_path: Path):
     assert (out / "truth" / "planted_warnings.parquet").exists()
     assert {p.name for p in (out / "landing").iterdir()} >= {"registry_persons", "registry_households", "vehicles"}
     with duckdb.connect(str(out / "warehouse.duckdb"), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM run_sources WHERE status = 'loaded'").fetchone()[0] == 16
+        assert con.execute("SELECT count(*) FROM run_sources WHERE status = 'loaded'").fetchone()[0] == 17
         assert con.execute("SELECT count(*) FROM warnings").fetchone()[0] > 0

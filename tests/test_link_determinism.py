@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pipelines.orchestrate import Night, discover_step, link_step, load_step, new_run_id, stage_step
 from pipelines.store.layout import layout
-from pipelines.store.night import begin
+from pipelines.store.night import begin, tonight_views
 from synthetic import DemoConfig, generate
 
 AS_OF = date(2026, 11, 28)
@@ -25,6 +25,7 @@ def test_two_link_runs_are_identical(tmp_path: Path):
     def snapshot():
         link_step(nt)
         with nt.engine() as eng:
+            tonight_views(eng, nt.lay, AS_OF)   # night models are read from the night's files
             return (eng.rows("SELECT model FROM link_models"), eng.rows("SELECT * FROM links ORDER BY ALL"),
                     eng.rows("SELECT * FROM review ORDER BY ALL"))
 

@@ -1,7 +1,8 @@
-"""Push lists: one workbook per department, Chinese headers, sorted by category then county,
-identity numbers in full only in the department's own workbook (masked in the summary), no
-cell that a spreadsheet would run as a formula; and a publish that fails part-way leaves the
-previous tables and files as they were."""
+"""Files for people through a real night: dated push lists per department, the province summary,
+county workbooks, Chinese headers and place names, sorted by category then county, identity
+numbers in full only in the department's own workbook and the county's own workbook (masked in
+the summary), no cell that a spreadsheet would run as a formula, the divisions table published;
+and a publish that fails part-way leaves the previous tables and files as they were."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ import pytest
 import pipelines.models.inputs as inputs_module
 import pipelines.publish as publish_module
 from pipelines.orchestrate import NothingTrustworthy, run_for_date
-from pipelines.publish.pushlists import neutralise, write_department
+from pipelines.publish.divisions import name_maps
+from pipelines.publish.excel import neutralise
+from pipelines.publish.pushlists import push_file_name, summary_file_name, write_department
+from pipelines.publish.rows import prepare
 from pipelines.rules.catalogue import load_catalogue
 from pipelines.store.layout import copy_warehouse, outputs_root_for
 
@@ -50,55 +54,75 @@ def _cells(path: Path) -> list:
     return [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
 
 
-def test_one_workbook_per_department_and_a_summary(ran):
+def _table(path: Path) -> list[dict]:
+    rows = list(openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if "预警编号" in r)
+    return [dict(zip(rows[at], r)) for r in rows[at + 1:] if r[1] is not None]
+
+
+def _push(ran, department: str) -> Path:
+    return ran[2].published.push_dir / push_file_name(department, AS_OF)
+
+
+def test_one_dated_workbook_per_department_a_summary_and_county_workbooks(ran):
     push = ran[2].published.push_dir
     assert push == outputs_root_for(ran[1]) / "push" / AS_OF.isoformat()
     assert sorted(p.name for p in push.iterdir()) == sorted(
-        [f"{d}.xlsx" for d in load_catalogue().departments] + ["汇总.xlsx"])
-    assert not list(push.parent.glob(".*"))  # no temporary folder left behind
+        [push_file_name(d, AS_OF) for d in load_catalogue().departments] + [summary_file_name(AS_OF)])
+    county = outputs_root_for(ran[1]) / "county" / AS_OF.isoformat()
+    assert sorted(p.name for p in county.iterdir()) == ["230102_2026-11-28.xlsx", "230123_2026-11-28.xlsx"]
+    assert ran[2].published.county_files == ["230102_2026-11-28.xlsx", "230123_2026-11-28.xlsx"]
+    assert not list(push.parent.glob(".*")) and not list(county.parent.glob(".*"))  # no temporary folder left
 
 
 def test_formulas_are_neutralised(ran):
-    book = openpyxl.load_workbook(ran[2].published.push_dir / "民政厅.xlsx")
-    header = [c.value for c in book["新增预警"][1]]
-    assert header[:7] == ["处置类别", "类别说明", "县区代码", "预警规则", "预警事项", "姓名", "身份证号"]
-    names = [row[5].value for row in book["新增预警"].iter_rows(min_row=2)]
-    assert sorted(names) == sorted("'" + n for n in EVIL)
-    for path in ran[2].published.push_dir.iterdir():
-        assert all(c.data_type != "f" for c in _cells(path)), path.name
-        assert not any(isinstance(c.value, str) and c.value[:1] in "=+-@\t" for c in _cells(path)), path.name
+    rows = _table(_push(ran, "民政厅"))
+    assert sorted(r["姓名"] for r in rows) == sorted("'" + n for n in EVIL)
+    for folder in (ran[2].published.push_dir, outputs_root_for(ran[1]) / "county" / AS_OF.isoformat()):
+        for path in folder.iterdir():
+            assert all(c.data_type != "f" for c in _cells(path)), path.name
+            assert not any(isinstance(c.value, str) and c.value[:1] in "=+-@\t" for c in _cells(path)), path.name
 
 
-def test_identity_numbers_in_full_only_in_the_departments_own_workbook(ran):
-    push = ran[2].published.push_dir
-    values = {p.name: {str(c.value) for c in _cells(p)} for p in push.iterdir()}
+def test_identity_numbers_in_full_only_in_the_departments_and_the_countys_own_workbooks(ran):
+    out = outputs_root_for(ran[1])
+    files = [*ran[2].published.push_dir.iterdir(), *(out / "county" / AS_OF.isoformat()).iterdir()]
+    values = {p.name: " ".join(str(c.value) for c in _cells(p)) for p in files}
+    mca, nhsa = push_file_name("民政厅", AS_OF), push_file_name("医保局", AS_OF)
     for p in OWNERS:
-        assert p.id_number in values["民政厅.xlsx"]
-        assert not any(p.id_number in v for name, vs in values.items() if name != "民政厅.xlsx" for v in vs)
-    assert CAT1_RURAL.id_number in values["医保局.xlsx"] and CAT1_RURAL.id_number not in values["民政厅.xlsx"]
+        assert {n for n, v in values.items() if p.id_number in v} == {mca, "230102_2026-11-28.xlsx"}
+    assert {n for n, v in values.items() if CAT1_RURAL.id_number in v} == {nhsa, "230123_2026-11-28.xlsx"}
     masked = CAT1_RURAL.id_number[:6] + "*" * 8 + CAT1_RURAL.id_number[-4:]
-    assert masked in values["汇总.xlsx"]
-    assert not any(p.id_number in v for p in [*OWNERS, CAT1_RURAL] for v in values["汇总.xlsx"])
+    assert masked in values[summary_file_name(AS_OF)]
 
 
-def test_sorted_by_category_then_county(ran):
-    book = openpyxl.load_workbook(ran[2].published.push_dir / "医保局.xlsx")
-    rows = [(r[0], r[2], r[6]) for r in book["新增预警"].iter_rows(min_row=2, values_only=True)]
-    assert rows == [(1, "230102", CAT1_URBAN.id_number), (1, "230123", CAT1_RURAL.id_number),
-                    (2, "230102", CAT2_URBAN.id_number)]
+def test_sorted_by_category_then_county_with_place_names(ran):
+    rows = [(r["处置类别"][:1], r["县（市、区）"], r["身份证号"]) for r in _table(_push(ran, "医保局"))]
+    assert rows == [("1", "道里区", CAT1_URBAN.id_number), ("1", "依兰县", CAT1_RURAL.id_number),
+                    ("2", "道里区", CAT2_URBAN.id_number)]
+
+
+def test_the_divisions_table_is_published_for_analysts(ran):
+    with duckdb.connect(str(ran[1]), read_only=True) as con:
+        counties = dict(con.execute("SELECT code, name FROM divisions WHERE level = 'county' AND as_of = ?",
+                                    [AS_OF]).fetchall())
+        villages = con.execute("SELECT code, households FROM divisions WHERE level = 'village' ORDER BY code").fetchall()
+    assert counties["230102"] == "道里区" and counties["230123"] == "依兰县"
+    assert villages == [("230102001001", 6), ("230123001001", 1)]
 
 
 def test_neutralise_and_read_back(tmp_path):
     frame = pl.DataFrame({"v": ["=1+1", "+1", "-1", "@a", "\tx", "\rx", "ok", None]})
     assert neutralise(frame)["v"].to_list() == ["'=1+1", "'+1", "'-1", "'@a", "'\tx", "'\rx", "ok", None]
-    rows = pl.DataFrame({"status": ["new"], "category": [4], "county_code": ["=cmd|' /C calc'!A0"],
-                         "rule_code": ["VEHICLE_OWNER"], "title": ["@x"], "name": ["-x"], "id_number": ["+x"],
-                         "person_id": ["P1"], "household_id": ["H1"], "first_seen": [AS_OF], "last_seen": [AS_OF],
-                         "evidence": ["=x"]})
-    write_department(tmp_path / "d.xlsx", rows, {4: "可能不再符合救助条件"})
-    cells = [c for c in _cells(tmp_path / "d.xlsx") if c.row == 2 and c.parent.title == "新增预警"]
-    assert [c.value for c in cells][2:7] == ["'=cmd|' /C calc'!A0", "VEHICLE_OWNER", "'@x", "'-x", "'+x"]
-    assert all(c.data_type in ("s", "n") for c in cells)
+    rows = prepare(pl.DataFrame({
+        "department": ["民政厅"], "status": ["new"], "category": [4], "county_code": ["=cmd|' /C calc'!A0"],
+        "rule_code": ["VEHICLE_OWNER"], "title": ["@x"], "name": ["-x"], "id_number": ["+x"], "person_id": ["P1"],
+        "household_id": ["H1"], "first_seen": [AS_OF], "last_seen": [AS_OF], "evidence": ["=x"]}), name_maps())
+    write_department(tmp_path / "d.xlsx", "民政厅", rows, AS_OF)
+    row = _table(tmp_path / "d.xlsx")[0]
+    assert [row[k] for k in ("县（市、区）", "规则名称", "姓名", "身份证号", "预警依据")] == \
+        ["'=cmd|' /C calc'!A0", "'@x", "'-x", "'+x", "'=x"]
+    assert all(c.data_type in ("s", "n", "d") for c in _cells(tmp_path / "d.xlsx"))
 
 
 def _snapshot(wh: Path) -> dict:

@@ -92,14 +92,29 @@ def test_a_rule_whose_source_is_quarantined_is_skipped_and_says_why(nightly):
     assert missing[0].startswith("edu_students missing")
 
 
-def test_push_lists_hold_new_open_and_resolved(nightly):
+def _listed(book, sheet: str, column: str) -> list:
+    rows = list(book[sheet].iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if "预警编号" in r)
+    return [r[rows[at].index(column)] for r in rows[at + 1:]]
+
+
+def _masked(number: str) -> str:
+    return number[:6] + "*" * 8 + number[-4:]
+
+
+def test_push_lists_hold_what_is_pushed_and_the_summary_every_state(nightly):
     landing, wh, runs = nightly
-    book = openpyxl.load_workbook(runs[D3].published.push_dir / "民政厅.xlsx", read_only=True)
-    assert book.sheetnames == ["新增预警", "持续预警", "已解除"]
-    ids = {title: [row[6] for row in book[title].iter_rows(min_row=2, values_only=True)] for title in book.sheetnames}
-    assert ids["新增预警"] == []
-    assert sorted(ids["持续预警"]) == sorted([A.id_number, E.id_number])
-    assert sorted(ids["已解除"]) == sorted([B.id_number, C.id_number])
+    push = runs[D3].published.push_dir
+    mca = openpyxl.load_workbook(push / "民政厅_2026-11-28.xlsx", read_only=True)
+    with duckdb.connect(str(wh), read_only=True) as con:   # what warning_status says is pushed tonight
+        pushed = [r[0] for r in con.execute("SELECT id_number FROM warning_status WHERE as_of = ? AND pushed "
+                                            "AND department = '民政厅'", [D3]).fetchall()]
+    assert sorted(_listed(mca, mca.sheetnames[0], "身份证号")) == sorted(pushed)
+    first = openpyxl.load_workbook(runs[D1].published.push_dir / "民政厅_2026-11-26.xlsx", read_only=True)
+    assert sorted(_listed(first, first.sheetnames[0], "身份证号")) == sorted([A.id_number, B.id_number, E.id_number])
+    summary = openpyxl.load_workbook(push / "全省汇总_2026-11-28.xlsx", read_only=True)
+    assert sorted(_listed(summary, "在办预警", "身份证号")) == sorted(_masked(p.id_number) for p in (A, E))
+    assert sorted(_listed(summary, "今日解除", "身份证号")) == sorted(_masked(p.id_number) for p in (B, C))
     counts = runs[D3].published.counts["by_department"]["民政厅"]
     assert counts == {"new": 0, "open": 2, "resolved": 2}
     assert runs[D3].published.counts["by_category"][4] == {"new": 0, "open": 2, "resolved": 2}

@@ -14,6 +14,8 @@ What a caller may do is small on purpose (Splink's `DatabaseAPI` is the model):
   put_frame(name, frame)       a polars frame as a relation of the run (Python models)
   columns(name)                the columns of a relation
   write_dataset(sql, path)     a SELECT into a Parquet file (per-night datasets)
+  map_groups(name, sql, key, fn, schema)   a polars function over groups of rows (Python models;
+                               on Spark the groups run on the executors)
 """
 
 from __future__ import annotations
@@ -97,6 +99,14 @@ class Engine(ABC):
     @abstractmethod
     def write_dataset(self, sql: str, path: Path, params: Params | None = None) -> int:
         """Write the SELECT into one Parquet file (through a temporary name); returns its rows."""
+
+    def map_groups(self, name: str, sql: str, key: list[str], fn, schema: dict, params: Params | None = None,
+                   persist: bool = False, shared: dict | None = None) -> None:
+        """`name` := fn(rows, shared) applied to the SELECT's rows in groups that never split a
+        `key` (fn takes and returns a polars frame, the result in `schema`). Here: one group, in
+        this process; the Spark engine runs the groups on its executors."""
+        out = fn(self.frame(sql, params), shared or {})
+        self.put_frame(name, out.select(list(schema)).cast(schema), persist=persist)
 
     def scalar(self, sql: str, params: Params | None = None):
         rows = self.rows(sql, params)

@@ -37,8 +37,10 @@ def settings(spill_dir: Path | None) -> dict[str, str]:
 
 
 def macro_sql() -> str:
-    """Every file of sql/macros/ (DuckDB macros: the DuckDB dialect's definitions of the helpers)."""
-    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((paths.SQL / "macros").glob("*.sql")))
+    """Every file of sql/macros/ (DuckDB macros: the DuckDB dialect's definitions of the helpers),
+    but spark*.sql: the Spark engine's own definitions (pipelines/engine/spark_dialect.py)."""
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted((paths.SQL / "macros").glob("*.sql"))
+                     if not p.name.startswith("spark"))
 
 
 class DuckDBEngine(Engine):

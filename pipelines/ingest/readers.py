@@ -23,6 +23,10 @@ Excel * the first sheet, and every further visible sheet whose first row is the 
         填表说明 notes sheet) and a hidden sheet (a template's drop-down lists) are skipped and
         reported in `RawFile.notes`;
       * a column without a header that holds values; a password or a truncated/corrupt file.
+      A contract that says `header_row: find` (a returned push list: a title row above the header)
+      has its header found on each sheet: the first of its first HEADER_SEARCH_ROWS rows whose
+      cells name every required column (none on the first sheet: refused, naming the columns);
+      rows keep their number in the sheet.
 
 Checks that need a pass over the bytes (`csvscan`) run only when a cheaper sign says they might
 find something: a missing final newline, an odd number of quotes, polars' own parse error, or
@@ -54,6 +58,7 @@ log = logging.getLogger(__name__)
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 HEADERS_SHOWN = 30         # headers printed in a missing-column message
+HEADER_SEARCH_ROWS = 10    # header_row: find looks for the header among this many first rows
 HEADER_CHARS_SHOWN = 40    # characters of each
 
 
@@ -134,17 +139,18 @@ def _excel_duplicates(label: str, headers: list[str]) -> None:
 
 
 def _finish(path: Path, encoding: str, df: pl.DataFrame, headers: list[str], contract: Contract,
-            label: str | None = None, notes: list[str] | None = None) -> RawFile:
+            label: str | None = None, notes: list[str] | None = None, first_row: int = 2) -> RawFile:
+    """`first_row`: the number a person sees on the first data row (the header's plus one)."""
     label = label or path.name
     if encoding == "xlsx":
         _excel_duplicates(label, headers)
-    df, headers, blank_notes = _without_blank_headers(path, df, headers, label)
+    df, headers, blank_notes = _without_blank_headers(path, df, headers, label, first_row)
     mapping, unknown = map_headers(Path(label), headers, contract)
     by_header = dict(zip(headers, df.columns))
     frame = df.select(
         *[pl.col(by_header[h]).cast(pl.String).alias(c) for h, c in mapping.items()],
         pl.lit(mask_text(label)).alias("_file"),
-        (pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias("_row"),
+        (pl.int_range(pl.len(), dtype=pl.Int64) + first_row).alias("_row"),
     )
     return RawFile(path, encoding, frame, unknown, (notes or []) + blank_notes)
 
@@ -284,9 +290,9 @@ def _diagnose(content: bytes, e: Exception) -> str:
     return f"an XML part cannot be read (invalid characters?): {first}"
 
 
-def _load(path: Path, reader, idx: int):
+def _load(path: Path, reader, idx: int, header_row: int = 0):
     try:
-        sheet = reader.load_sheet(idx, header_row=0, dtypes="string")
+        sheet = reader.load_sheet(idx, header_row=header_row, dtypes="string")
         return sheet, sheet.to_polars()
     except Exception as e:  # calamine raises its own error types for truncated/corrupt files
         first = mask_text(str(e).splitlines()[0] if str(e) else type(e).__name__)[:200]
@@ -306,6 +312,23 @@ def _widest_row(path: Path, reader, idx: int) -> int:
     return int(frame.select(filled.max()).item() or 0)
 
 
+def _header_index(path: Path, reader, idx: int, contract: Contract) -> int | None:
+    """header_row: find — the 0-based index of the first of a sheet's first HEADER_SEARCH_ROWS rows
+    whose cells name every required column of the contract; None when none does."""
+    try:
+        top = reader.load_sheet(idx, header_row=None, n_rows=HEADER_SEARCH_ROWS, dtypes="string").to_polars()
+    except Exception as e:
+        first = mask_text(str(e).splitlines()[0] if str(e) else type(e).__name__)[:200]
+        raise DeliveryError(path, f"cannot read the workbook (truncated or corrupt?): {first}") from None
+    lookup = contract.header_lookup()
+    required = {c.name for c in contract.columns if c.required}
+    for i, row in enumerate(top.iter_rows()):
+        named = {lookup.get(normalise_header(str(v))) for v in row if v is not None}
+        if required <= named:
+            return i
+    return None
+
+
 def _comparable(headers: list[str]) -> list[str]:
     return [normalise_header(h) for h in headers if h.strip() and not h.startswith("__UNNAMED__")]
 
@@ -322,17 +345,26 @@ def read_excel_file(path: Path, contract: Contract) -> RawFile:
     names = list(reader.sheet_names)
     if not names:
         raise DeliveryError(path, "the workbook has no sheet")
-    _, df = _load(path, reader, 0)
+    find = contract.header_row == "find"
+    at = 0
+    if find:
+        at = _header_index(path, reader, 0, contract)
+        if at is None:
+            wanted = ", ".join(c.headers[0] for c in contract.columns if c.required)
+            raise DeliveryError(path, f"none of the first {HEADER_SEARCH_ROWS} rows of the first sheet names every "
+                                      f"required column ({wanted}): no header row found", row=1)
+    _, df = _load(path, reader, 0, at)
     headers = [str(h) for h in df.columns]
     if not headers:
         raise DeliveryError(path, "the first sheet has no header row", row=1)
-    first = _finish(path, "xlsx", df, headers, contract)
+    first = _finish(path, "xlsx", df, headers, contract, first_row=at + 2)
     frames, notes = [first.frame], list(first.notes)
     wanted = sorted(_comparable(headers))
     record_width = max(2, sum(1 for c in contract.columns if c.required))
     for idx in range(1, len(names)):
         label = f"{path.name}[{names[idx]}]"
-        sheet, other = _load(path, reader, idx)
+        other_at = (_header_index(path, reader, idx, contract) or 0) if find else 0
+        sheet, other = _load(path, reader, idx, other_at)
         if getattr(sheet, "visible", "visible") != "visible":
             if other.width:
                 notes.append(f"{mask_text(label)}: hidden sheet skipped")
@@ -341,7 +373,7 @@ def read_excel_file(path: Path, contract: Contract) -> RawFile:
             continue  # an empty sheet
         other_headers = [str(h) for h in other.columns]
         if sorted(_comparable(other_headers)) == wanted:
-            part = _finish(path, "xlsx", other, other_headers, contract, label=label)
+            part = _finish(path, "xlsx", other, other_headers, contract, label=label, first_row=other_at + 2)
             frames.append(part.frame)
             notes.extend(part.notes)
             notes.append(f"{mask_text(label)}: {part.rows:,} rows read as a continuation of the first sheet")

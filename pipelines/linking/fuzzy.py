@@ -63,9 +63,18 @@ def model_from_frame(frame: pl.DataFrame) -> Model:
 
 def numbers_in_interval(engine: Engine, lo: pl.Series, hi: pl.Series) -> pl.Series:
     """How many registry numbers lie in each [lo, hi] (binary search over the sorted numbers)."""
+    return count_in_intervals(registry_numbers(engine), lo, hi)
+
+
+def registry_numbers(engine: Engine) -> np.ndarray:
+    """The registry's identity numbers as sorted integers (what a mangled number's interval is
+    searched in; shipped once to each Spark executor)."""
     ids = engine.frame("SELECT n FROM (SELECT TRY_CAST(id18 AS BIGINT) AS n FROM registry_people) t "
                        "WHERE n IS NOT NULL ORDER BY n")["n"]
-    arr = ids.to_numpy()
+    return ids.to_numpy()
+
+
+def count_in_intervals(arr: np.ndarray, lo: pl.Series, hi: pl.Series) -> pl.Series:
     lo_np = lo.fill_null(0).to_numpy()
     hi_np = hi.fill_null(-1).to_numpy()
     counts = np.searchsorted(arr, hi_np, side="right") - np.searchsorted(arr, lo_np, side="left")

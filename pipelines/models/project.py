@@ -4,7 +4,9 @@ A model is a file `sql/models/<folder>/<name>.sql`: comment lines first (the mod
 then `-- @key: value` lines (its declaration, YAML values), then one SELECT. The folder's
 `_folder.yaml` gives defaults (which step of the night runs it, how it is materialised).
 
-    -- @materialized: temp | table | night | view
+    -- @materialized: ephemeral | temp | table | night | view
+    --      ephemeral  a view of the step's connection, inlined into its readers (no parameters):
+    --             a cheap projection or filter read by few models is not worth writing
     --      temp   a relation of the step's connection only
     --      table  kept for the later steps of the run (scratch; another process under Airflow)
     --      night  a per-night dataset of the warehouse (<table>/as_of=<date>/), published with the
@@ -18,6 +20,8 @@ then `-- @key: value` lines (its declaration, YAML values), then one SELECT. The
     --                              without a column gives NULL there); `@tag: col` adds the
     --                              member's code (upper-cased name) as col
     -- @retention: detail | keep    for night models (outputs.md: detail may be pruned)
+    -- @sorted_by: [col, ...]       for night models: the file's row order (readers that filter on
+    --                              the leading column skip the other row groups)
 
 Inputs are not restated: they are the relations the SELECT reads (parsed with sqlglot), so the
 declaration cannot drift from the SQL. `cur_<source>` is the run's delivery of a source; `all_<source>` every delivery on or before the
@@ -45,7 +49,7 @@ from sqlglot import exp
 from pipelines import paths
 from pipelines.engine.base import referenced_params
 
-MATERIALIZATIONS = {"temp", "table", "night", "view"}
+MATERIALIZATIONS = {"ephemeral", "temp", "table", "night", "view"}
 STEPS = ("link", "rules", "publish")
 SOURCE_PREFIX = "cur_"        # cur_<source>: the run's delivery of a landing source
 ALL_PREFIX = "all_"           # all_<source>: every delivery on or before the night of an every-delivery source
@@ -72,6 +76,7 @@ class Model:
     tag: str | None = None
     columns: tuple[tuple[str, str], ...] = ()   # a collect model's declared shape
     retention: str = "detail"
+    sorted_by: tuple[str, ...] = ()
     source: str | None = None    # the source of a for_each instance
     inputs: frozenset[str] = field(default_factory=frozenset)
     params: frozenset[str] = field(default_factory=frozenset)
@@ -163,7 +168,7 @@ def _model(path: Path, folder: str, cfg: dict, source: str | None = None) -> Mod
     if source is not None:
         name, sql = name.replace("{source}", source), sql.replace("{source}", source)
     unknown = set(decl) - {"materialized", "requires", "for_each", "collect", "tag", "columns", "retention", "step",
-                           "python"}
+                           "python", "sorted_by"}
     if unknown:
         raise ProjectError(f"{path}: unknown declaration(s) {sorted(unknown)}")
     step = decl.get("step")
@@ -172,6 +177,9 @@ def _model(path: Path, folder: str, cfg: dict, source: str | None = None) -> Mod
         raise ProjectError(f"{path}: step must be one of {STEPS} (set it in {folder}/_folder.yaml)")
     if materialized not in MATERIALIZATIONS:
         raise ProjectError(f"{path}: materialized must be one of {sorted(MATERIALIZATIONS)}")
+    if materialized == "ephemeral" and referenced_params(sql):
+        raise ProjectError(f"{path}: an ephemeral model is a view and cannot read parameters "
+                           f"({', '.join(sorted(referenced_params(sql)))}); make it temp")
     collect = decl.get("collect")
     python = bool(decl.get("python"))
     if not sql and not collect and not python:
@@ -183,6 +191,7 @@ def _model(path: Path, folder: str, cfg: dict, source: str | None = None) -> Mod
         requires=tuple(decl.get("requires") or ()), collect=collect, tag=decl.get("tag"),
         columns=tuple((str(k), str(v)) for k, v in (decl.get("columns") or {}).items()),
         retention=decl.get("retention", "detail"), source=source,
+        sorted_by=tuple(decl.get("sorted_by") or ()),
         inputs=frozenset(relations_read(sql)) if sql else frozenset(),
         params=frozenset(referenced_params(sql)) if sql else frozenset(), python=python,
     )

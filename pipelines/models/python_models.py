@@ -18,7 +18,7 @@ from pipelines.engine.base import Engine
 @dataclass(frozen=True)
 class PythonModel:
     inputs: Callable[[], set[str]]
-    run: Callable[[Engine, object], "str | pl.DataFrame"]
+    run: Callable[[Engine, object], "str | pl.DataFrame | None"]   # None: it made the relation itself
 
 
 def _no_inputs() -> set[str]:
@@ -47,13 +47,27 @@ def _fuzzy_model(engine: Engine, ctx) -> pl.DataFrame:
     return model_frame(fit_model(engine, _linking_config(ctx)))
 
 
-def _fuzzy_scores(engine: Engine, ctx) -> pl.DataFrame:
-    from pipelines.linking.fuzzy import model_from_frame, numbers_in_interval, score_candidates
+def _fuzzy_scores(engine: Engine, ctx) -> None:
+    """Scored per group of records (a record's candidates never split): on Spark on the executors,
+    the same polars code (Engine.map_groups). Makes the relation itself."""
+    from pipelines.linking.fuzzy import KEY, SCORED, model_from_frame, registry_numbers
 
-    pairs = engine.frame("SELECT * FROM fuzzy_pairs")
-    model = model_from_frame(engine.frame("SELECT model FROM fuzzy_model"))
-    f_number = numbers_in_interval(engine, pairs["r_id_lo"], pairs["r_id_hi"]) if pairs.height else None
-    return score_candidates(pairs, model, f_number, _linking_config(ctx))
+    shared = {"model": model_from_frame(engine.frame("SELECT model FROM fuzzy_model")),
+              "numbers": registry_numbers(engine), "cfg": _linking_config(ctx)}
+    engine.map_groups("fuzzy_scores", "SELECT * FROM fuzzy_pairs", KEY, _score_group, SCORED, shared=shared)
+
+
+def _score_group(pairs: pl.DataFrame, shared: dict) -> pl.DataFrame:
+    from pipelines.linking.fuzzy import count_in_intervals, score_candidates
+
+    f_number = count_in_intervals(shared["numbers"], pairs["r_id_lo"], pairs["r_id_hi"]) if pairs.height else None
+    return score_candidates(pairs, shared["model"], f_number, shared["cfg"])
+
+
+def _divisions(engine: Engine, ctx) -> pl.DataFrame:
+    from pipelines.publish.divisions import model
+
+    return model(engine, ctx)
 
 
 PYTHON_MODELS: dict[str, PythonModel] = {
@@ -61,6 +75,7 @@ PYTHON_MODELS: dict[str, PythonModel] = {
     "fuzzy_model": PythonModel(lambda: {"exact_pairs", "random_records", "random_people", "registry_number_quality",
                                         "source_shares"}, _fuzzy_model),
     "fuzzy_scores": PythonModel(lambda: {"fuzzy_pairs", "fuzzy_model", "registry_people"}, _fuzzy_scores),
+    "divisions": PythonModel(lambda: {"cur_registry_households"}, _divisions),
 }
 
 

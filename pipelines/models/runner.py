@@ -114,11 +114,13 @@ def run_step(engine: Engine, step: str, ctx: NightContext, write_night: Writer |
             log.info("model %s skipped: %s", m.name, report.skipped[m.name])
             continue
         started = time.perf_counter()
-        persist = m.materialized in ("table", "night")
+        persist = m.materialized == "table"   # a night model's later readers read its file
         try:
             if m.python:
                 out = run_python_model(m.name, engine, ctx)
-                if isinstance(out, pl.DataFrame):
+                if out is None:
+                    pass   # the function made the relation itself (Engine.map_groups)
+                elif isinstance(out, pl.DataFrame):
                     engine.put_frame(m.name, out, persist=persist)
                 else:
                     engine.materialize(m.name, out, params, persist=persist)
@@ -131,6 +133,8 @@ def run_step(engine: Engine, step: str, ctx: NightContext, write_night: Writer |
                 engine.materialize(m.name, sql, params, persist=persist)
             elif m.materialized == "view":
                 continue   # catalog views are made when the night is published
+            elif m.materialized == "ephemeral":
+                engine.view(m.name, m.sql)   # inlined into its readers (no parameters in a view)
             else:
                 engine.materialize(m.name, m.sql, params, persist=persist)
             if m.materialized == "night" and write_night is not None:
@@ -180,9 +184,11 @@ def seed_tables(engine: Engine, ctx: NightContext) -> None:
     cat = load_catalogue()
     engine.put_frame("rule_catalogue", pl.DataFrame(
         [{"rule_code": r.code, "title": r.title, "category_rule": r.category, "department": r.department,
-          "subject": r.subject} for r in cat.rules],
+          "subject": r.subject, "id_prefix": r.prefix, "check_points": r.check, "restricted_to": r.restricted_to}
+         for r in cat.rules],
         schema={"rule_code": pl.String, "title": pl.String, "category_rule": pl.String, "department": pl.String,
-                "subject": pl.String}))
+                "subject": pl.String, "id_prefix": pl.String, "check_points": pl.String,
+                "restricted_to": pl.String}))
     engine.put_frame("categories", pl.DataFrame(
         {"category": list(cat.categories), "category_code": list(cat.categories.values()),
          "category_name": [cat.category_names[k] for k in cat.categories]},

@@ -1,7 +1,9 @@
-"""The files for people of a night (push lists), written into the run's pending folder; the
-publish step swaps them in right after the catalog (pipelines.store.night).
+"""The files for people of a night, written into the run's pending folder by the writers of
+pipelines.publish.files (push lists, county workbooks, the charity list); the publish step swaps
+them in right after the catalog (pipelines.store.night).
 
-Entry point: `write_files(rows, folder, as_of)` → PublishSummary.
+`write_push_lists(rows, folder, as_of, summary)` writes every department's push list and the
+province summary from prepared rows (pipelines.publish.rows.prepare) and fills the summary's counts.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.publish.pushlists import safe_file_name, write_department, write_summary
+from pipelines.fileperms import secure_dir
+from pipelines.publish.encrypt import Protection
+from pipelines.publish.pushlists import push_file_name, summary_file_name, write_department, write_summary
+from pipelines.publish.rows import visible_to
+from pipelines.publish.settings import files_config
 from pipelines.rules.catalogue import load_catalogue
 
 log = logging.getLogger(__name__)
 STATUSES = ("new", "open", "resolved")
-SUMMARY_FILE = "汇总.xlsx"
 
 
 @dataclass
@@ -27,8 +32,15 @@ class PublishSummary:
     out_dir: Path | None = None
     counts: dict = field(default_factory=dict)   # by_category / by_department → key → status → n
     push_dir: Path | None = None
-    files: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)          # push/<date>/ file names
+    county_files: list[str] = field(default_factory=list)   # county/<date>/ file names
+    charity_file: str | None = None
+    encrypted: bool = False
     skipped: dict[str, str] = field(default_factory=dict)   # rule → why (as recorded in rule_runs)
+    run_id: str = ""
+    run_timings: dict[str, float] = field(default_factory=dict)  # the run's steps before publishing (the report shows them)
+    seconds: dict[str, float] = field(default_factory=dict)      # writer → its own wall seconds
+    report: str | None = None                                    # report/<date>.html, under the files folder
 
 
 def _counts(rows: pl.DataFrame, key: str, keys: list) -> dict:
@@ -38,20 +50,22 @@ def _counts(rows: pl.DataFrame, key: str, keys: list) -> dict:
     return out
 
 
-def write_push_lists(rows: pl.DataFrame, folder: Path, as_of: date, summary: PublishSummary) -> None:
+def write_push_lists(rows: pl.DataFrame, folder: Path, as_of: date, summary: PublishSummary,
+                     protection: Protection | None = None) -> None:
     """Every department's workbook (even without warnings: "nothing new" is news) and the summary."""
     catalogue = load_catalogue()
-    folder.mkdir(parents=True, exist_ok=True)
-    for department in catalogue.departments:
-        name = safe_file_name(department) + ".xlsx"
-        write_department(folder / name, rows.filter(pl.col("department") == department), catalogue.category_names)
+    cfg = files_config()
+    secure_dir(folder)
+    departments = list(dict.fromkeys([*catalogue.departments, *sorted(set(rows["department"].drop_nulls()))]))
+    for department in departments:
+        name = push_file_name(department, as_of)
+        write_department(folder / name, department, visible_to(rows, department), as_of,
+                         mask=department in cfg.masked_push_lists, protection=protection, cfg=cfg)
         summary.files.append(name)
-    counts = (rows.group_by("department", "category")
-              .agg([(pl.col("status") == s).sum().alias(s) for s in STATUSES])
-              .sort("department", "category"))
-    write_summary(folder / SUMMARY_FILE, rows, counts, catalogue.category_names, as_of)
-    summary.files.append(SUMMARY_FILE)
+    write_summary(folder / summary_file_name(as_of), rows, as_of, cfg, departments)
+    summary.files.append(summary_file_name(as_of))
+    summary.encrypted = bool(protection and protection.on)
     summary.counts = {
         "by_category": _counts(rows, "category", sorted(catalogue.categories)),
-        "by_department": _counts(rows, "department", catalogue.departments),
+        "by_department": _counts(rows, "department", departments),
     }

@@ -1,6 +1,7 @@
 """The rule catalogue and the rule parameters: configuration files, loaded and checked.
 
-`config/rule_catalogue.yaml` says what each rule is (title, category rule, department, subject);
+`config/rule_catalogue.yaml` says what each rule is (title, category rule, department, subject,
+the prefix of its 预警编号, what a clerk checks, and who alone may see it);
 its SELECT is the model `sql/models/rules/<code in lower case>.sql`, which also tells which
 sources it reads. `config/rules.yaml` holds the thresholds. Both are data so that a province can
 retune a rule without touching code; this module only validates them, so a typo fails the run
@@ -9,6 +10,7 @@ with the file and the rule named instead of producing silently wrong warnings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,6 +19,7 @@ import yaml
 
 from pipelines import paths
 
+PREFIX = re.compile(r"^[A-HJKMNP-TV-Z]{2}$")   # two capitals, none of I L O U (read like 1 and 0)
 CATEGORY_RULES = {"covered", "household_covered"}
 SUBJECTS = {"person", "household", "identity"}
 
@@ -32,6 +35,9 @@ class Rule:
     category: str          # "1".."4", "covered" or "household_covered"
     department: str
     subject: str           # person | household | identity
+    prefix: str = ""       # of the rule's 预警编号 (warning_id)
+    check: str = ""        # 核查要点: what the clerk checks
+    restricted_to: str | None = None   # the one department whose own files alone may show it
 
     @property
     def sql_path(self) -> Path:
@@ -66,11 +72,12 @@ def _parse_catalogue(path: Path) -> Catalogue:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     where = path.name
     categories = {int(k): str(v) for k, v in doc["categories"].items()}
-    rules, seen = [], set()
+    rules, seen, prefixes = [], set(), {}
     for raw in doc["rules"]:
         try:
             rule = Rule(code=raw["code"], title=raw["title"], category=str(raw["category"]),
-                        department=raw["department"], subject=raw["subject"])
+                        department=raw["department"], subject=raw["subject"], prefix=str(raw["prefix"]),
+                        check=str(raw["check"]).strip(), restricted_to=raw.get("restricted_to"))
         except KeyError as e:
             raise CatalogueError(f"{where}: rule {raw.get('code', '?')}: missing field {e}") from None
         if rule.code in seen:
@@ -81,6 +88,17 @@ def _parse_catalogue(path: Path) -> Catalogue:
                                  f"{sorted(categories)} nor one of {sorted(CATEGORY_RULES)}")
         if rule.subject not in SUBJECTS:
             raise CatalogueError(f"{where}: rule {rule.code}: subject must be one of {sorted(SUBJECTS)}")
+        if not PREFIX.match(rule.prefix):
+            raise CatalogueError(f"{where}: rule {rule.code}: prefix {rule.prefix!r} must be two capital letters "
+                                 f"other than I, L, O and U")
+        if rule.prefix in prefixes:
+            raise CatalogueError(f"{where}: rule {rule.code}: prefix {rule.prefix} is {prefixes[rule.prefix]}'s too")
+        prefixes[rule.prefix] = rule.code
+        if not rule.check:
+            raise CatalogueError(f"{where}: rule {rule.code}: check (核查要点) is empty")
+        if rule.restricted_to is not None and rule.restricted_to != rule.department:
+            raise CatalogueError(f"{where}: rule {rule.code}: restricted_to must be its own department "
+                                 f"({rule.department})")
         if not rule.sql_path.exists():
             raise CatalogueError(f"{where}: rule {rule.code}: no model {rule.sql_path}")
         rules.append(rule)

@@ -16,6 +16,7 @@ from pipelines.engine.base import Engine, path_literal
 from pipelines.ingest.discovery import Discovery
 from pipelines.staging import StageResult
 from pipelines.store.layout import Layout
+from pipelines.store.spark_dispatch import per_engine
 
 
 def staged_name(lay: Layout, data_path) -> str:
@@ -38,6 +39,7 @@ def is_recorded(engine: Engine, lay: Layout, result: StageResult) -> bool:
                 and (row[0][2] is None or (lay.staging / row[0][2]).exists()))
 
 
+@per_engine
 def record_delivery(engine: Engine, lay: Layout, result: StageResult) -> None:
     """Replace a delivery's rows in delivery_log, rejects and data_issues (the run's work copy is
     private until published, so no other reader sees them half-written)."""
@@ -67,6 +69,7 @@ def record_delivery(engine: Engine, lay: Layout, result: StageResult) -> None:
          "path": staged_name(lay, result.data_path) if loaded else None})
 
 
+@per_engine
 def record_run_sources(engine: Engine, discovery: Discovery, results: dict[str, StageResult],
                        sources: list[str]) -> None:
     as_of = discovery.as_of

@@ -22,6 +22,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Layout:
     path: Path
+    engine: str = "duckdb"      # spark: the warehouse is a folder of Parquet datasets (spark_store.py)
 
     def _beside(self, suffix: str) -> Path:
         return self.path.with_name(self.path.stem + suffix)
@@ -67,8 +68,8 @@ class Layout:
         return self._beside(".tmp")
 
 
-def layout(path: Path | str) -> Layout:
-    return Layout(Path(path).absolute())
+def layout(path: Path | str, engine: str = "duckdb") -> Layout:
+    return Layout(Path(path).absolute(), engine)
 
 
 def staging_root_for(warehouse: Path) -> Path:

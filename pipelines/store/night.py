@@ -13,6 +13,8 @@
     abort     drop the work copy: the published night is exactly as it was
 Everything the run wrote before publishing is invisible to readers; a crash at any point leaves
 the published catalog intact and the next run starts again from it.
+A Spark warehouse (a folder of Parquet datasets) keeps its nights in spark_store.py: each
+function marked @per_engine hands a call about one to its twin there (spark_dispatch.py).
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ from pipelines.engine.duckdb_engine import DuckDBEngine
 from pipelines.faults import checkpoint
 from pipelines.fileperms import remove_stale_temp_files, secure_dir
 from pipelines.store.layout import Layout
+from pipelines.store.spark_dispatch import per_engine
 
 log = logging.getLogger(__name__)
 PENDING_FILES = ".pending-"      # <out>/.pending-<run>/<kind>/<date>/ … files for people not yet swapped in
 HISTORY_TABLES = ("warning_status", "rule_runs", "review_offers")
-VIEW_TABLES = (*HISTORY_TABLES, "feedback_rows")   # what sql/warehouse/views.sql reads besides signals
+VIEW_TABLES = (*HISTORY_TABLES, "feedback_rows", "divisions")   # what sql/warehouse/views.sql reads besides signals
 
 
 @cache
@@ -65,6 +68,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 # --------------------------------------------------------------------------- the work copy
+@per_engine
 def begin(lay: Layout, run_id: str) -> None:
     """Start a night from the published catalog (the caller holds a new lease)."""
     for child in lay.work.iterdir() if lay.work.exists() else []:
@@ -82,6 +86,7 @@ def begin(lay: Layout, run_id: str) -> None:
         refresh_views(eng, lay)   # a moved warehouse reads its own files from the first step on
 
 
+@per_engine
 def open_engine(lay: Layout) -> DuckDBEngine:
     """A step's engine on the run's work copy (begin() made it)."""
     if not lay.work_catalog.exists():
@@ -89,6 +94,7 @@ def open_engine(lay: Layout) -> DuckDBEngine:
     return DuckDBEngine(lay.work_catalog, scratch=lay.scratch, spill_dir=lay.spill)
 
 
+@per_engine
 def abort(lay: Layout, run_id: str | None = None) -> None:
     """Forget the night in progress: its work copy and files for people not yet swapped in (its
     night files become garbage for the next run to delete)."""
@@ -102,11 +108,12 @@ def night_path(lay: Layout, table: str, as_of: date, run_id: str) -> Path:
     return lay.data / ident(table) / f"as_of={as_of.isoformat()}" / f"part-{run_id}.parquet"
 
 
+@per_engine
 def write_night(engine: Engine, lay: Layout, table: str, as_of: date, run_id: str, retention: str) -> int:
     """Write the relation `table` as the night's file and register it as pending."""
     path = night_path(lay, table, as_of, run_id)
     checkpoint(f"write.{table}")
-    rows = engine.write_dataset(f"SELECT * FROM {ident(table)}", path)
+    rows = engine.write_dataset(f"SELECT * FROM {ident(table)}{_order_by(table)}", path)
     rel = path.relative_to(lay.data).as_posix()
     engine.run("DELETE FROM _datasets WHERE table_name = $t AND as_of = $d AND state = 'pending'",
                {"t": table, "d": as_of})
@@ -115,6 +122,15 @@ def write_night(engine: Engine, lay: Layout, table: str, as_of: date, run_id: st
     return rows
 
 
+def _order_by(table: str) -> str:
+    """The ORDER BY a night model declares for its file (`-- @sorted_by:`), if any."""
+    from pipelines.models.project import load_project
+
+    model = load_project().models.get(table)
+    return f" ORDER BY {', '.join(ident(c) for c in model.sorted_by)}" if model and model.sorted_by else ""
+
+
+@per_engine
 def tonight_views(engine: Engine, lay: Layout, as_of: date) -> None:
     """The night files earlier steps of this run wrote, under their table names (they shadow the
     catalog's all-nights views inside the run), and history_<table>: the published nights."""
@@ -154,6 +170,7 @@ def _dataset_select(files: list[Path]) -> str:
 
 
 # --------------------------------------------------------------------------- publication
+@per_engine
 def publish(engine: Engine, lay: Layout, as_of: date, run_id: str, file_dirs: list[str],
             keep_sources: list[str] | None = None) -> None:
     """Make the run's pending files the night's, apply retention, re-point views, record the
@@ -197,6 +214,7 @@ def apply_retention(engine: Engine, now: datetime, keep_sources: list[str]) -> N
                "(SELECT source, delivery_date FROM delivery_log WHERE status = 'pruned')")
 
 
+@per_engine
 def record_catalogue(engine: Engine) -> None:
     """The rule catalogue of the night (its seed) as the catalog's rule_catalogue table."""
     engine.run("DELETE FROM catalog.main.rule_catalogue")
@@ -213,7 +231,7 @@ def refresh_views(engine: Engine, lay: Layout) -> None:
     for table in tables:
         body = _dataset_select(_published_files(engine, lay, table))
         if table in shapes:   # nights written before a column existed read it as NULL
-            have = {c for c, _ in engine.rows(f"DESCRIBE {body}")}
+            have = {r[0] for r in engine.rows(f"DESCRIBE {body}")}
             body = "SELECT " + ", ".join(ident(c) if c in have else f"CAST(NULL AS {t}) AS {ident(c)}"
                                          for c, t in shapes[table].items()) + f" FROM ({body}) t"
         engine.catalog_view(table, body)
@@ -232,6 +250,7 @@ def refresh_views(engine: Engine, lay: Layout) -> None:
             engine.catalog_script(f"DROP VIEW IF EXISTS {name}")
 
 
+@per_engine
 def swap(lay: Layout) -> None:
     """The commit point: the work catalog (closed, checkpointed) becomes the published file."""
     os.replace(lay.work_catalog, lay.published)

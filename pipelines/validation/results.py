@@ -23,8 +23,23 @@ def mask_ids(text: str) -> str:
 
 
 def masked_json(result: dict) -> dict:
-    """The result as plain JSON with every identity-number-like string masked."""
-    return json.loads(mask_ids(json.dumps(result, default=str, ensure_ascii=False)))
+    """The result as plain JSON with every identity-number-like value masked: in strings, and an
+    integer of 18 digits (a number column's sample) becomes its masked text. Values are masked one
+    by one, never the JSON text, whose numbers a mask would break."""
+    def walk(v):
+        if isinstance(v, str):
+            return mask_ids(v)
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, int) and mask_ids(str(v)) != str(v):
+            return mask_ids(str(v))
+        if isinstance(v, dict):
+            return {walk(k): walk(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    return walk(json.loads(json.dumps(result, default=str, ensure_ascii=False)))
 
 
 def _plain(v) -> str:

@@ -235,7 +235,9 @@ def _sources(lock: dict) -> dict[str, Path]:
     if bad:
         raise AssetsMissing(f"static assets not installed in {root}: {', '.join(bad)}; run "
                             "`python -m pipelines.validation.static_assets install`")
-    out = {f"{spec}/{rel}": root / spec / _safe(rel) for spec, pkg in lock["npm"].items() for rel in pkg["files"]}
+    targets = list(lock["urls"].values())   # only what the Data Docs load (the report inlines its own)
+    out = {f"{spec}/{rel}": root / spec / _safe(rel) for spec, pkg in lock["npm"].items()
+           if any(t.startswith(f"{spec}/") for t in targets) for rel in pkg["files"]}
     gx_version, gx_static = _gx_static()
     for rel in lock[GX]["files"]:
         src = gx_static / _safe(rel)

@@ -68,3 +68,45 @@ CREATE OR REPLACE TEMP MACRO evidence_text(evidence) AS
         (e->>'source') || ' ' || coalesce(e->>'delivery_date', '') || coalesce(' 序号' || (e->>'序号'), '') || ': '
         || array_to_string(list_transform(json_keys(e->'fields'),
                                           lambda k: k || '=' || coalesce((e->'fields')->>k, '')), ', ')), '; ');
+
+-- A warning's 预警编号: the rule's prefix, '-', and 8 characters of Crockford base32 (no I, L, O or
+-- U: nothing to mishear on the phone) from the first 40 bits of the md5 of rule_code|subject_key.
+-- The same rule and subject give the same id on every night; the outputs gate refuses a night in
+-- which two warnings share one (expectations/outputs.json).
+CREATE OR REPLACE TEMP MACRO base32_digit(n, shift) AS
+    substr('0123456789ABCDEFGHJKMNPQRSTVWXYZ', CAST((n // shift) % 32 AS INTEGER) + 1, 1);
+CREATE OR REPLACE TEMP MACRO short_code(txt) AS (
+    SELECT base32_digit(n, 34359738368) || base32_digit(n, 1073741824) || base32_digit(n, 33554432)
+           || base32_digit(n, 1048576) || base32_digit(n, 32768) || base32_digit(n, 1024)
+           || base32_digit(n, 32) || base32_digit(n, 1)
+    FROM (SELECT CAST('0x' || substr(md5(txt), 1, 10) AS BIGINT) AS n) h);
+CREATE OR REPLACE TEMP MACRO warning_code(prefix, rule_code, subject_key) AS
+    prefix || '-' || short_code(rule_code || '|' || subject_key);
+
+-- A 预警编号 as a clerk typed it: upper case, no spaces, O/I/L read as 0/1/1 (no prefix uses them,
+-- Crockford base32 has none), full-width hyphen as '-', a leading ' (Excel's text mark) dropped.
+CREATE OR REPLACE TEMP MACRO typed_warning_id(txt) AS
+    nullif(translate(upper(replace(replace(trim(txt), ' ', ''), '　', '')), 'OIL－''', '011-'), '');
+
+-- The items of a JSON array text (an evidence list), each a JSON value: used as unnest(json_items(x)).
+CREATE OR REPLACE TEMP MACRO json_items(arr) AS from_json(arr, '["JSON"]');
+-- A member of a JSON object as text (NULL when absent), and a field of an evidence item.
+CREATE OR REPLACE TEMP MACRO json_text(j, key) AS j->>key;
+CREATE OR REPLACE TEMP MACRO evidence_field(item, key) AS (item->'fields')->>key;
+
+-- Where a method of tying a record to a person stands in the certainty order (config/linking.yaml
+-- match_certainty, most certain first); a method not listed counts as the least certain.
+CREATE OR REPLACE TEMP MACRO method_rank(method, certainty) AS coalesce(list_position(certainty, method), 1000);
+
+-- A review question's 核查编号: 'K' and 11 hex digits of the record's signature (link_records:
+-- the same record in every delivery of its source), so a clerk's answer about it holds on every
+-- later night. Shown on the review and 身份待核实 lists and typed back in review_decisions.
+CREATE OR REPLACE TEMP MACRO review_code(signature) AS 'K' || upper(substr(signature, 1, 11));
+
+-- A day n days after another (n may be 0).
+CREATE OR REPLACE TEMP MACRO add_days(day, n) AS CAST(day + CAST(n AS INTEGER) AS DATE);
+
+-- The department a reply file comes from when it has no 部门 column: its name up to the first '_'
+-- (push lists are named <部门>_<date>.xlsx), without the extension and a workbook's [sheet].
+CREATE OR REPLACE TEMP MACRO file_department(file_label) AS
+    nullif(regexp_replace(split_part(file_label, '_', 1), '\.[A-Za-z0-9]+(\[.*\])?$', ''), '');

@@ -50,6 +50,9 @@ HARMLESS: dict[str, dict[str, object]] = {
     "market_entities": {"company": "某某商贸有限公司", "credit_code": "91230102MA1234567X", "registered_capital": "50",
                         "entity_status": "注销", "founded_on": "2018-03-01"},
     "hrss_contributions": {"employer": "某某公司", "contribution_month": "202610", "contribution_base": "0"},
+    # a staff member's own row (relative columns blank): harmless for anyone not in a covered household
+    "staff_roster": {"position": "社会救助协理员", "division_code": "230102001001", "relative_name": None,
+                     "relative_id_number": None, "relation": None, "filed_assistance": None},
 }
 
 _SURNAMES = "赵钱孙李周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施孔曹严华金魏陶姜"

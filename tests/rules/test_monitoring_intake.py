@@ -24,8 +24,9 @@ CASES = [
     Case("dibao_member", None, [monitored()]),
     Case("margin_member", None, [monitored()], category="低保边缘"),
     Case("ended_member", 2, [monitored()], status="已终止"),
-    # a 有效 member's number under another name: not linked (review), so no low-income person
-    Case("dibao_number_other_name", 2, [monitored(name=STRANGER)]),
+    # a 有效 member's number under another name: in review, so its identity is unresolved — held
+    # back to the 身份待核实 list, never a warning on the absence of a tie (issue 13)
+    Case("dibao_number_other_name", None, [monitored(name=STRANGER)]),
 ]
 
 

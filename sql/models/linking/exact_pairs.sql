@@ -1,12 +1,13 @@
 -- Pairs the fuzzy model learns its m-probabilities from: records the exact tier linked (their
 -- numbers prove they are the same person), with only the evidence a record without a number
 -- would carry, against their registry person. A pseudo-random sample that is the same on every
--- run and every engine: the links whose record key has the lowest md5.
+-- run and every engine: the links whose record signature (an md5, link_records) is lowest.
 WITH sample AS (
-    SELECT source, delivery_date, record_no, person_id
-    FROM number_decisions
-    WHERE outcome = 'link' AND method IN ('exact_id', 'id15_converted')
-    ORDER BY md5(source || '|' || CAST(delivery_date AS VARCHAR) || '|' || record_no), source, delivery_date, record_no
+    SELECT d.source, d.delivery_date, d.record_no, d.person_id
+    FROM number_decisions d
+    JOIN link_records s USING (source, delivery_date, record_no)
+    WHERE d.outcome = 'link' AND d.method IN ('exact_id', 'id15_converted')
+    ORDER BY s.signature, d.source, d.delivery_date, d.record_no
     LIMIT $u_sample_pairs
 )
 SELECT

@@ -2,7 +2,8 @@
 -- with registry persons who share its pinyin and birth date, its pinyin and county, its pinyin and
 -- a number inside its mangled number's interval, or (for a name mistyped beyond a homophone) its
 -- surname, birth date and county. A record that carries none of these is not compared at all: a
--- name alone identifies nobody. With the term frequencies of the record's own values.
+-- name alone identifies nobody. With the term frequencies of the record's own values. A pair
+-- people refused (refused_pairs) is not compared: the posterior is over the other candidates.
 WITH registry AS (
     SELECT person_id, id18, TRY_CAST(id18 AS BIGINT) AS id_num, id_status, name, pinyin,
            split_part(pinyin, ' ', 1) AS surname_pinyin, sex, birth_date, home_county
@@ -26,11 +27,19 @@ by_surname_birth_county AS (
     FROM fuzzy_records f
     JOIN registry g ON g.surname_pinyin = f.surname_pinyin AND g.birth_date = f.birth_date AND g.home_county = f.county
 ),
-pairs AS (
+blocked AS (
     SELECT * FROM by_name_birth
     UNION SELECT * FROM by_name_county
     UNION SELECT * FROM by_name_number
     UNION SELECT * FROM by_surname_birth_county
+),
+pairs AS (
+    SELECT b.*
+    FROM blocked b
+    LEFT JOIN refused_pairs x
+      ON x.source = b.source AND x.delivery_date = b.delivery_date AND x.record_no = b.record_no
+     AND x.person_id = b.person_id
+    WHERE x.person_id IS NULL
 ),
 tf AS (SELECT kind, value, f FROM term_frequencies)
 SELECT

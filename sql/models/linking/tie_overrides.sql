@@ -1,6 +1,9 @@
 -- Decisions people made about ties, standing tonight: the union of sql/models/overrides/.
 -- signature: link_records.signature (the same record in any delivery of its source);
 -- decision: confirm (this record is this person) | refuse (it is not); decided_by, decided_on
--- and origin (which reply or decision file) for the audit.
+-- and origin (which reply or decision file) for the audit. Honoured by the tiers (issue 13):
+-- tie_standing keeps the latest decision per signature and person, confirmed_ties links a
+-- confirmed record first (clerk_confirmed), refused_pairs is dropped from every tier's matches;
+-- tie_decisions records, per record, who decided what, when, and what it did.
 -- @collect: overrides/*
 -- @columns: {signature: VARCHAR, person_id: VARCHAR, decision: VARCHAR, decided_by: VARCHAR, decided_on: DATE, origin: VARCHAR}

@@ -1,12 +1,15 @@
 -- Tier 4: the 残疾人证号 carries the holder's identity number in its first 18 characters. It
 -- decides records the number-based tiers above did not (a blank or mistyped 身份证号):
--- number_decisions keeps an earlier tier's decision first.
+-- number_decisions keeps an earlier tier's decision first. A refused pair is not a match.
 WITH matches AS (
     SELECT r.source, r.delivery_date, r.record_no, g.person_id,
            name_level(r.name, r.pinyin, g.name, g.pinyin, $name_agreement_jaro_winkler) AS name_level
     FROM link_records r
     JOIN link_registry g ON g.id18 = r.card_id18 AND g.id_rank = 1
-    WHERE r.card_status = 'valid'
+    LEFT JOIN refused_pairs x
+      ON x.source = r.source AND x.delivery_date = r.delivery_date AND x.record_no = r.record_no
+     AND x.person_id = g.person_id
+    WHERE r.card_status = 'valid' AND x.person_id IS NULL
 )
 SELECT source, delivery_date, record_no,
     CASE WHEN name_level <> 'different' THEN person_id END AS person_id,

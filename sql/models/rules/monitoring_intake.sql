@@ -3,6 +3,11 @@
 -- an 已终止 household only. Subject: that record's person, known only by the record: its
 -- normalised identity number (NULL when unusable), name and county; no person_id.
 -- One warning per identity number (or, without a usable number, per name and county).
+-- It fires on the ABSENCE of a tie, and an unresolved identity is not evidence of absence: a
+-- record in review, or with an unusable number and a candidate close enough to doubt, is held back
+-- by the rules step (sql/models/absence/: its evidence cites the record) and goes to the county's
+-- 身份待核实 list instead. A record tied through its household (household_context) or confirmed by a
+-- clerk is linked like any other.
 WITH records AS (
     SELECT a.*, coalesce(a.division_code_county, a.id_number_county) AS county
     FROM cur_agri_monitoring a

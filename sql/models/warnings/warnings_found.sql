@@ -1,39 +1,74 @@
--- The night's warnings before their history: category and department from the catalogue
--- (config/rule_catalogue.yaml, seed rule_catalogue), never from a rule's SQL; the subject key
--- that makes tonight's warning "the same" as last night's (person, household = its head's
--- person, or identity: the number or, without one, name + county). For a registry subject the
--- evidence starts with its registry entry.
+-- The night's warnings (warnings_base) with their flags (rules.md, outputs.md):
+--   urgent     (急难) the evidence holds a sudden-hardship event within $urgent_window_days days
+--              of the logical date (both ends): a disaster record with 房屋损毁 严重损坏/倒塌 (by
+--              受灾日期); a serious-illness or two-cancers diagnosis (by 确诊日期); the death of the
+--              subject's household head in mps_cancellations (by 注销日期: 注销原因 死亡, the record
+--              tied to the head)
+--   match      the weakest tie behind the evidence: 'registry' when it holds registry data only,
+--              else the method of its least certain tie ($match_certainty, config/linking.yaml);
+--              'unlinked' when it rests on department records tied to no one in the subject's
+--              household (MONITORING_INTAKE: the record is the subject)
+--   ties       those ties as a JSON list (source, signature, person_id, method, role): what a false
+--              alarm refuses (overrides/feedback_refusals.sql) and a resolution's reason reads,
+--              kept in warning_status after the night's links are pruned
+--   condition  md5 of the evidence's sources and values (delivery dates and 序号 left out): the
+--              same records saying the same things give the same condition on every night; a
+--              handled or false-alarm warning is pushed again only when it changes
+--   division_code  the household's 行政区划代码, else the record's 区划代码 (MONITORING_INTAKE)
 -- @materialized: table
-WITH scored AS (
-    SELECT
-        h.rule_code,
-        CASE c.subject
-            WHEN 'person' THEN h.person_id
-            WHEN 'household' THEN p.household_id
-            ELSE coalesce(p.id_number, h.id_number,
-                          'name:' || coalesce(p.name, h.name, '') || '|' || coalesce(p.county_code, h.county_code, ''))
-        END AS subject_key,
-        CASE c.category_rule
-            WHEN 'covered' THEN CASE WHEN p.is_covered THEN 1 ELSE 2 END
-            WHEN 'household_covered' THEN CASE WHEN p.household_covered THEN 1 ELSE 2 END
-            ELSE CAST(c.category_rule AS INTEGER)
-        END AS category,
-        c.department,
-        h.person_id,
-        p.household_id,
-        coalesce(p.id_number, h.id_number) AS id_number,
-        coalesce(p.name, h.name) AS name,
-        coalesce(p.county_code, h.county_code) AS county_code,
-        CASE WHEN p.person_id IS NULL THEN h.evidence ELSE json_prepend(
-            evidence('registry_persons', p.persons_delivery_date, NULL, json_object(
-                '成员编号', p.person_id, '家庭编号', p.household_id, '与户主关系', p.relation,
-                '救助类别', p.assistance_category, '家庭状态', p.household_status, '城乡类别', p.urban_rural,
-                '单独纳入', p.individually_included)),
-            h.evidence) END AS evidence
-    FROM rule_hits h
-    JOIN rule_catalogue c ON c.rule_code = h.rule_code
-    LEFT JOIN registry_facts p ON p.person_id = h.person_id
+WITH items AS (
+    SELECT rule_code, subject_key,
+           md5(string_agg(source || '|' || coalesce(fields, ''), '#' ORDER BY source, fields)) AS condition,
+           min(evidence_field(item, '区划代码')) AS record_division,
+           count(record_no) AS records,
+           coalesce(bool_or(
+               (source = 'emergency_victims' AND evidence_field(item, '房屋损毁') IN ('严重损坏', '倒塌')
+                AND days_between(CAST(evidence_field(item, '受灾日期') AS DATE), $as_of)
+                    BETWEEN 0 AND $urgent_window_days)
+               OR (source IN ('health_serious_illness', 'acwf_two_cancers')
+                   AND days_between(CAST(evidence_field(item, '确诊日期') AS DATE), $as_of)
+                       BETWEEN 0 AND $urgent_window_days)), false) AS sudden_event
+    FROM warning_items
+    GROUP BY rule_code, subject_key
+),
+distinct_ties AS (
+    SELECT DISTINCT rule_code, subject_key, source, signature, tie_person, method, role
+    FROM warning_ties
+),
+weakest AS (
+    SELECT rule_code, subject_key, method
+    FROM (SELECT rule_code, subject_key, method,
+                 row_number() OVER (PARTITION BY rule_code, subject_key
+                                    ORDER BY method_rank(method, $match_certainty) DESC, method) AS k
+          FROM distinct_ties) r
+    WHERE k = 1
+),
+tie_lists AS (
+    SELECT rule_code, subject_key,
+           json_list(json_object('source', source, 'signature', signature, 'person_id', tie_person,
+                                 'method', method, 'role', role),
+                     source || '|' || signature || '|' || tie_person || '|' || role) AS ties
+    FROM distinct_ties
+    GROUP BY rule_code, subject_key
+),
+head_died AS (
+    SELECT rule_code, subject_key, true AS head_died
+    FROM warning_ties
+    WHERE source = 'mps_cancellations' AND tie_is_head AND evidence_field(item, '注销原因') = '死亡'
+      AND days_between(CAST(evidence_field(item, '注销日期') AS DATE), $as_of) BETWEEN 0 AND $urgent_window_days
+    GROUP BY rule_code, subject_key
 )
-SELECT w.rule_code, w.subject_key, w.category, k.category_code, w.department,
-       w.person_id, w.household_id, w.id_number, w.name, w.county_code, w.evidence
-FROM scored w JOIN categories k USING (category)
+SELECT w.rule_code, w.subject_key, w.warning_id, w.category, w.category_code, w.department,
+       w.person_id, w.household_id, w.id_number, w.name, w.county_code,
+       coalesce(w.division_code, i.record_division) AS division_code,
+       coalesce(i.sudden_event, false) OR coalesce(d.head_died, false) AS urgent,
+       CASE WHEN coalesce(i.records, 0) = 0 THEN 'registry' WHEN k.method IS NULL THEN 'unlinked' ELSE k.method END
+           AS match,
+       coalesce(l.ties, '[]') AS ties,
+       i.condition,
+       w.evidence
+FROM warnings_base w
+LEFT JOIN items i USING (rule_code, subject_key)
+LEFT JOIN weakest k USING (rule_code, subject_key)
+LEFT JOIN tie_lists l USING (rule_code, subject_key)
+LEFT JOIN head_died d USING (rule_code, subject_key)

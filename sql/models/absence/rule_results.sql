@@ -1,0 +1,6 @@
+-- Every rule's raw results of the night, before any is held back: the union of the rule models
+-- that ran, each row tagged with its rule's code (the model name upper-cased), in the shape
+-- rule_hits gives the warnings (sql/models/warnings/rule_hits.sql reads this minus held_hits).
+-- @collect: rules/*
+-- @columns: {person_id: VARCHAR, id_number: VARCHAR, name: VARCHAR, county_code: VARCHAR, evidence: VARCHAR}
+-- @tag: rule_code

@@ -1,0 +1,12 @@
+-- Administrative divisions and their names, one row per division: the province, its prefectures
+-- and counties (6-digit codes, names from the official table official_divisions.csv, generated
+-- from the maintained jionlp library), and every township (9-digit code) and village (12-digit
+-- code) of tonight's registry households, named from their 详细地址 (the most common spelling per
+-- code; NULL when no address gives one). Columns: level (province | prefecture | county |
+-- township | village), code, name, full_name (e.g. 哈尔滨市道里区新阳路街道), parent_code,
+-- county_code, name_source, official (the name is in the official table), households (registry
+-- households with that code tonight), spellings (distinct spellings seen for the code).
+-- Computed in Python: pipelines/publish/divisions.py (model). Analysts:
+--   SELECT w.*, d.name AS county_name FROM warnings w LEFT JOIN divisions d
+--     ON d.level = 'county' AND d.code = w.county_code
+-- @python: true

@@ -1,0 +1,6 @@
+-- Every tie of the night a warning's evidence can rest on: the union of ties/tie_* that ran (the
+-- linker's links with their record's signature; the roster's relatives when staff_roster is
+-- usable). One row per (source, delivery_date, record_no, person_id, role).
+-- @collect: ties/tie_*
+-- @columns: {source: VARCHAR, delivery_date: DATE, record_no: VARCHAR, person_id: VARCHAR, method: VARCHAR, signature: VARCHAR, role: VARCHAR}
+-- @materialized: table

@@ -11,6 +11,7 @@ would start a night inside each), and a plain fork would copy polars' thread poo
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -65,8 +66,14 @@ def main() -> None:
     from pipelines.fileperms import secure_umask
     from pipelines.masking import install_log_masking, safe_message
 
+    from pipelines.report import quiet_duplicates
+
     secure_umask()
+    # warnings reach the parent's stderr as a run's own would; a quarantine is not among them: the
+    # parent says it from the result (each message once)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_log_masking()
+    quiet_duplicates()
     out, sys.stdout = sys.stdout, sys.stderr   # nothing a library prints can corrupt the result lines
     for line in sys.stdin:
         task = json.loads(line)

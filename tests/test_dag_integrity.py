@@ -86,16 +86,19 @@ def test_schedule_time_zone_and_run_limits(dag_info):
 
 def test_tasks_order_retries_and_pool(dag_info):
     tasks = dag_info["tasks"]
-    assert dag_info["order"][:8] == ["discover", "stage", "load", "link", "rules", "validate_outputs", "publish",
-                                     "summary"] or dag_info["order"][:7] == ["discover", "stage", "load", "link",
-                                                                             "rules", "validate_outputs", "publish"]
-    assert set(dag_info["order"]) == {"discover", "stage", "load", "link", "rules", "validate_outputs", "publish",
-                                      "summary", "release"}
+    order = dag_info["order"]
+    duckdb_path = ["discover", "on_duckdb", "stage", "load", "link", "rules", "validate_outputs", "publish"]
+    assert [t for t in order if t in duckdb_path] == duckdb_path
+    assert set(order) == {*duckdb_path, "summary", "release", "on_spark", "night_on_spark", "spark_summary"}
+    # the engine picks one path: each branch's first task is a short-circuit on the run's engine
+    assert tasks["on_duckdb"]["upstream"] == tasks["on_spark"]["upstream"] == ["discover"]
+    assert tasks["stage"]["upstream"] == ["discover", "on_duckdb"] and tasks["stage"]["mapped"]
+    assert tasks["night_on_spark"]["upstream"] == ["on_spark"]     # after discover, whose run it pulls
+    assert tasks["spark_summary"]["upstream"] == ["discover", "night_on_spark"]
     assert tasks["release"]["is_teardown"] and sorted(tasks["release"]["upstream"]) == ["discover", "load", "publish"]
-    assert tasks["stage"]["mapped"] and tasks["stage"]["upstream"] == ["discover"]
     for tid in ("load", "link", "rules", "validate_outputs", "publish"):
         assert tasks[tid]["pool"] == dag_tasks.POOL, tid        # every warehouse writer: one slot
-    assert tasks["discover"]["pool"] == dag_tasks.POOL           # reads delivery_log
+    assert tasks["discover"]["pool"] == tasks["night_on_spark"]["pool"] == dag_tasks.POOL   # reads delivery_log; writes
     assert tasks["stage"]["pool"] == "default_pool"              # Parquet only: in parallel
     assert tasks["link"]["upstream"] == ["discover", "load"]
     assert tasks["publish"]["upstream"] == ["discover", "validate_outputs"]

@@ -176,6 +176,11 @@ def test_each_source_suite_checks_what_the_issue_asks_for():
         assert {f"id_valid.{col.name}.critical" for col in c.columns_of_type("id_number")} <= keys
         assert {f"codes_known.{col.name}.critical" for col in c.columns_of_type("code")} <= keys
         assert {"row_count.critical", "row_count.warning"} <= keys
+        if c.role == "reply":
+            # replies repeat a warning or an item (one row per reply); a bad row is rejected with its
+            # reason by the feedback models (tests/test_feedback_models.py), never the whole delivery
+            assert not any(k.startswith(("unique.", "key_present.")) for k in keys)
+            continue
         assert any(k.startswith("unique.") for k in keys)
         assert any(k.startswith("key_present.") for k in keys)
         if c.has_record_no:
@@ -190,3 +195,12 @@ def test_row_count_parameters():
     p = suites.row_count_parameters(suite, 1001)
     assert (p["row_count_min_critical"], p["row_count_max_critical"]) == (501, 2002)
     assert (p["row_count_min_warning"], p["row_count_max_warning"]) == (801, 1251)
+
+
+def test_great_expectations_does_not_drag_pyspark_into_a_duckdb_night():
+    """GX imports pyspark whenever it is installed (5-10 s and warnings per outputs gate); the
+    DuckDB path hides it while GX imports, and Spark stays importable afterwards."""
+    code = ("import sys; from pipelines.validation.gx import gx; gx(); "
+            "print('pyspark' in sys.modules); import pyspark; print(bool(pyspark.__version__))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"], out.stderr[-2000:]

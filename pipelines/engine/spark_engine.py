@@ -261,6 +261,7 @@ class SparkEngine(Engine):
         self.scratch = Path(scratch) if scratch else None
         self.readers = readers if readers is not None else model_readers()
         self.policy = os.environ.get(ENV_REUSED, "checkpoint")
+        self.reuse_from = int(os.environ.get("LOWINCOME_SPARK_REUSE_READERS", "2"))   # readers that make it worth it
         self._views: set[str] = set()
         self._cached: list = []
         if self.scratch is not None and self.scratch.exists():
@@ -335,7 +336,7 @@ class SparkEngine(Engine):
             record_plan(name, df)
         if persist and self.scratch is not None:
             df = self._to_parquet(df, self.scratch / ident(name))
-        elif self.readers.get(name, 0) >= 2 or (persist and self.scratch is None):
+        elif self.readers.get(name, 0) >= self.reuse_from or (persist and self.scratch is None):
             df = self._reuse(name, df)
         self._register(name, df)
 

@@ -48,15 +48,24 @@ def _task(deliveries: list[dict], warehouse: str, reuse: bool):
     return run
 
 
-def _stage_batch(spark, deliveries: list, warehouse: Path, reuse: bool, previous: dict) -> list[StageResult]:
+def _shipped(d) -> dict:
+    """A delivery as a task receives it: its paths absolute (an executor's working directory is
+    not the driver's: on a cluster, or local-cluster, a relative --landing would not be found)."""
     from pipelines.dag_tasks import delivery_to_dict
 
+    item = delivery_to_dict(d)
+    item["folder"] = str(Path(item["folder"]).absolute())
+    item["files"] = [str(Path(p).absolute()) for p in item["files"]]
+    return item
+
+
+def _stage_batch(spark, deliveries: list, warehouse: Path, reuse: bool, previous: dict) -> list[StageResult]:
     if not deliveries:
         return []
     items = []
     for d in deliveries:
-        item = delivery_to_dict(d)
-        item["previous"] = [{**delivery_to_dict(p), "rows": rows} for p, rows in previous.get(d.source) or []]
+        item = _shipped(d)
+        item["previous"] = [{**_shipped(p), "rows": rows} for p, rows in previous.get(d.source) or []]
         items.append(item)
     n = len(items)
     df = spark.range(0, n, 1, numPartitions=n).mapInArrow(_task(items, str(Path(warehouse).absolute()), reuse),

@@ -12,8 +12,10 @@ metadata only) is switched off: on millions of rows it costs more than the valid
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sys
 import threading
 from typing import Any
 
@@ -34,14 +36,34 @@ def _quiet() -> None:
 _LOCK = threading.RLock()
 
 
+@contextlib.contextmanager
+def _without_pyspark():
+    """Hide an installed pyspark while great_expectations imports, unless this process uses Spark.
+
+    GX imports pyspark whenever it is installed (for Spark datasources; ours are pandas frames),
+    which made every DuckDB night's outputs gate 5-10 s slower and printed pandas-version warnings.
+    `sys.modules[name] = None` makes `import name` fail; the entry is removed afterwards, so the
+    Spark engine can still import pyspark later in the same process."""
+    if "pyspark" in sys.modules:
+        yield
+        return
+    sys.modules["pyspark"] = None
+    try:
+        yield
+    finally:
+        if "pyspark" in sys.modules and sys.modules["pyspark"] is None:
+            del sys.modules["pyspark"]
+
+
 def gx():
     """The great_expectations module, imported once with its loggers at WARNING."""
     with _LOCK:
         if "gx" not in _STATE:
             os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
             logging.getLogger("great_expectations").setLevel(logging.WARNING)
-            import great_expectations
-            import great_expectations.execution_engine.pandas_execution_engine as pee
+            with _without_pyspark():
+                import great_expectations
+                import great_expectations.execution_engine.pandas_execution_engine as pee
 
             pee.HASH_THRESHOLD = 0  # no md5 fingerprint of the whole frame per batch
             _quiet()

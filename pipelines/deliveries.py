@@ -162,11 +162,14 @@ STAGING_MEMORY = int(float(os.environ.get("LOWINCOME_STAGING_MEMORY_GB", "3")) *
 
 
 def stage_all(deliveries: list[Delivery], warehouse: Path, reuse: bool, previous: dict[str, list[Previous]],
-              on_done=None, workers: int = STAGING_WORKERS) -> list[StageResult]:
+              on_done=None, workers: int | None = None) -> list[StageResult]:
     """Stage the night's deliveries, several at once in separate processes when the machine has
     cores and memory to spare (each estimate ≤ the budget left), the registry first: a quarantined
     registry stops the night before anything else is read (the caller checks after each result).
-    Results come back in `deliveries`' order; `on_done(result, done, total)` after each."""
+    Results come back in `deliveries`' order; `on_done(result, done, total)` after each.
+    `workers`: at most that many processes (default STAGING_WORKERS, read at call time; 1: all
+    in this process)."""
+    workers = STAGING_WORKERS if workers is None else workers
     todo = staging_order(deliveries)
     registry = [d for d in todo if d.source in set(registry_sources())]
     rest = [d for d in todo if d not in registry]

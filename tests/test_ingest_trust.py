@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 
-from pipelines import staging
+from pipelines import deliveries, staging
 from pipelines.contracts import load_contracts
 from pipelines.ingest.discovery import discover
 from pipelines.ingest.errors import DeliveryError
@@ -311,6 +311,7 @@ def test_an_unexpected_exception_quarantines_only_its_delivery(tmp_path, monkeyp
     contracts = load_contracts()
     delivery = discover(landing, AS_OF, contracts).chosen["hrss_unemployed"]
     monkeypatch.setattr(staging, "normalise_frame", _boom)
+    monkeypatch.setattr(deliveries, "STAGING_WORKERS", 1)   # staged in this process, patched
     with caplog.at_level(logging.ERROR, logger="pipelines.staging"):
         res = stage_delivery(delivery, contracts["hrss_unemployed"], tmp_path / "st")
     assert res.status == "quarantined"
@@ -335,6 +336,7 @@ def test_an_internal_error_leaves_an_earlier_staging_of_the_delivery_alone(tmp_p
     good = stage_delivery(delivery, contracts["hrss_unemployed"], tmp_path / "st")
     before = {p.name: p.read_bytes() for p in Path(good.folder).iterdir()}
     monkeypatch.setattr(staging, "normalise_frame", _boom)
+    monkeypatch.setattr(deliveries, "STAGING_WORKERS", 1)   # staged in this process, patched
     bad = stage_delivery(delivery, contracts["hrss_unemployed"], tmp_path / "st", reuse=False)
     assert bad.status == "quarantined" and "internal error" in bad.message
     assert {p.name: p.read_bytes() for p in Path(good.folder).iterdir()} == before
@@ -392,6 +394,8 @@ def test_the_run_goes_on_with_the_other_sources(tmp_path, monkeypatch):
         return real(contract, raw, delivery_date)
 
     monkeypatch.setattr(staging, "normalise_frame", flaky)
+
+    monkeypatch.setattr(deliveries, "STAGING_WORKERS", 1)   # staged in this process, patched
     summary = run_for_date(landing, tmp_path / "wh.duckdb", AS_OF)
     states = {s: r.status for s, r in summary.staged.items()}
     assert states == {"registry_households": "staged", "registry_persons": "staged", "hrss_unemployed": "quarantined",

@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
-from pipelines import staging
+from pipelines import deliveries, staging
 from pipelines.normalise.idnumbers import check_char
 
 from conftest import add_delivery, csv_bytes
@@ -111,6 +111,8 @@ def test_no_number_escapes_the_ingest_outputs(tmp_path, monkeypatch, caplog):
         return real(contract, raw, delivery_date)
 
     monkeypatch.setattr(staging, "normalise_frame", buggy)
+
+    monkeypatch.setattr(deliveries, "STAGING_WORKERS", 1)   # staged in this process, patched
     wh = tmp_path / "wh.duckdb"
     with caplog.at_level(logging.DEBUG):
         summary = run_for_date(landing, wh, AS_OF)

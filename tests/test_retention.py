@@ -87,3 +87,13 @@ def test_staged_deliveries_no_kept_night_uses_are_pruned(kept):
     assert len(staged & pruned) <= 1
     assert q(kept, "SELECT count(*) FROM data_issues WHERE source = 'vehicles' AND delivery_date < ?",
              [newest - timedelta(days=2)]) == [(0,)]
+
+
+def test_data_docs_pages_are_kept_for_the_window_and_the_quality_reports_for_ever(kept):
+    out = layout(kept).out
+    pages = sorted(p.name for p in (out / "data_docs").iterdir() if p.is_dir() and p.name[0].isdigit())
+    # GC at the rerun's start: newest published night NIGHTS[-1], window 2 nights
+    assert pages == [d.isoformat() for d in NIGHTS[-3:]]
+    index = (out / "data_docs" / "index.html").read_text(encoding="utf-8")
+    assert NIGHTS[-1].isoformat() in index and NIGHTS[0].isoformat() not in index
+    assert all((out / "quality" / f"{d.isoformat()}.md").exists() for d in NIGHTS)

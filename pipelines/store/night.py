@@ -330,3 +330,24 @@ def collect_garbage(engine: Engine, lay: Layout) -> None:
         for f in lay.spill.iterdir():
             if time.time() - f.stat().st_mtime > 3600:
                 shutil.rmtree(f, ignore_errors=True) if f.is_dir() else f.unlink(missing_ok=True)
+    newest = engine.scalar("SELECT max(as_of) FROM _publications")
+    if newest is not None:
+        prune_data_docs(lay.out / "data_docs", newest - timedelta(days=int(warehouse_config()["detail_nights"])))
+
+
+def prune_data_docs(site: Path, cutoff: date) -> list[str]:
+    """The Data Docs pages of nights before `cutoff`: validation detail, pruned with the nights'
+    `validation_results` (about 1.6 MB a night of HTML). The quality report of each night
+    (quality/<date>.*, a few KB) stays, and the site's index lists the nights still on disk."""
+    removed = []
+    if not site.is_dir():
+        return removed
+    for folder in sorted(site.iterdir()):
+        try:
+            day = date.fromisoformat(folder.name)
+        except ValueError:          # _static, index.html
+            continue
+        if folder.is_dir() and day < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed

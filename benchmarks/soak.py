@@ -57,7 +57,10 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "synthetic", "demo", "--out", str(out / "demo"), "--households",
                     str(args.households), "--as-of", start.isoformat()], check=True, stdout=subprocess.DEVNULL)
     landing, wh = out / "demo" / "landing", out / "wh.duckdb"
-    env = {**os.environ, "LOWINCOME_DETAIL_NIGHTS": str(args.detail_nights)}
+    # nights here are minutes apart: a replaced or pruned night file is deleted at the next night
+    # (not after the 24 hours a real night leaves analysts' open sessions), or growth would show
+    # files that are already superseded
+    env = {**os.environ, "LOWINCOME_DETAIL_NIGHTS": str(args.detail_nights), "LOWINCOME_SUPERSEDED_GRACE_HOURS": "0"}
     parts = {"catalog": lambda: folder_size(wh), "data": lambda: folder_size(wh.with_name("wh.data")),
              "staging": lambda: folder_size(wh.with_name("wh.staging")), "out": lambda: folder_size(wh.with_name("wh.out"))}
     rows = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,10 @@ import pytest
 import xlsxwriter
 
 from pipelines.contracts import load_contracts
+
+# One Spark session per test process, whichever Spark test makes it first: every test that asks
+# for Spark without a master gets this one (two cores: the CI machine's)
+os.environ.setdefault("LOWINCOME_SPARK_MASTER", "local[2]")
 
 
 def csv_bytes(rows: list[list[object]], encoding: str = "utf-8") -> bytes:

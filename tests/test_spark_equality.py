@@ -35,7 +35,8 @@ def runs(tmp_path_factory):
     duck = run_for_date(out / "landing", out / "duck.duckdb", CFG.as_of)
     TIMINGS["duckdb"] = time.perf_counter() - t
     t = time.perf_counter()
-    spark = run_for_date(out / "landing", out / "spark", CFG.as_of, engine="spark", spark_master="local[2]")
+    # the process's one Spark session, whichever test made it first (conftest: local[2])
+    spark = run_for_date(out / "landing", out / "spark", CFG.as_of, engine="spark")
     TIMINGS["spark"] = time.perf_counter() - t
     return {"root": out, "duck": duck, "spark": spark}
 

@@ -109,6 +109,28 @@ def test_a_full_disk_fails_the_run_and_changes_nothing(nights, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("fault", ["publish.workbook:enospc", "publish.workbook:kill"])
+def test_a_workbook_failing_in_a_worker_process_publishes_nothing(nights, tmp_path, fault, monkeypatch):
+    """Workbooks are written by worker processes (pipelines/publish/workers.py): one of them
+    failing, or killed outright, fails the run in one line and the published night stays whole;
+    the next run completes."""
+    landing, start, ref = nights
+    wh = tmp_path / "wh.duckdb"
+    copy_warehouse(start, wh, outputs=True)
+    before, before_files = snapshot(wh), files(wh)
+    monkeypatch.setenv("LOWINCOME_PUBLISH_WORKERS", "2")
+    res = lowincome(landing, wh, D2, fault)
+    assert res.returncode == 1, res.stderr[-2000:]          # the run said so (not killed itself)
+    said = "No space left on device" if fault.endswith("enospc") else "a worker process died"
+    assert said in res.stderr and len([ln for ln in res.stderr.splitlines() if ln.strip()]) <= 3, res.stderr
+    assert snapshot(wh) == before and files(wh) == before_files
+    assert not list(layout(wh).out.glob(".pending-*"))
+    run_for_date(landing, wh, D2)
+    assert_same_tables(snapshot(wh), snapshot(ref))
+    assert files(wh) == files(ref)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["lease.lock:erofs", "write.links:erofs"])
 def test_a_read_only_disk_fails_the_run_cleanly(nights, tmp_path, fault):
     """The warehouse's disk remounted read-only (at the run's first write, or midway): exit 1 with

@@ -144,6 +144,7 @@ def test_a_failed_publish_leaves_the_previous_tables_and_files(ran, tmp_path, mo
     def boom(*args, **kwargs):
         raise OSError("disk full")
     monkeypatch.setattr(publish_module, "write_summary", boom)
+    monkeypatch.setenv("LOWINCOME_PUBLISH_WORKERS", "1")   # the patch lives in this process (workers: test_faults)
     params = inputs_module.night_params()
     params["vehicle_exempt_types"] = ["小型轿车"]          # tonight's rerun would resolve the vehicles
     monkeypatch.setattr(inputs_module, "night_params", lambda: dict(params))

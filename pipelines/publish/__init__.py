@@ -20,6 +20,7 @@ from pipelines.publish.encrypt import Protection
 from pipelines.publish.pushlists import push_file_name, summary_file_name, write_department, write_summary
 from pipelines.publish.rows import visible_to
 from pipelines.publish.settings import files_config
+from pipelines.publish.workers import each
 from pipelines.rules.catalogue import load_catalogue
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,11 @@ def _counts(rows: pl.DataFrame, key: str, keys: list) -> dict:
     return out
 
 
+def _write_one(fn, args: tuple):
+    """A push-list workbook: `fn(*args)` (write_department or write_summary; a worker's job)."""
+    return fn(*args)
+
+
 def write_push_lists(rows: pl.DataFrame, folder: Path, as_of: date, summary: PublishSummary,
                      protection: Protection | None = None) -> None:
     """Every department's workbook (even without warnings: "nothing new" is news) and the summary."""
@@ -57,13 +63,13 @@ def write_push_lists(rows: pl.DataFrame, folder: Path, as_of: date, summary: Pub
     cfg = files_config()
     secure_dir(folder)
     departments = list(dict.fromkeys([*catalogue.departments, *sorted(set(rows["department"].drop_nulls()))]))
-    for department in departments:
-        name = push_file_name(department, as_of)
-        write_department(folder / name, department, visible_to(rows, department), as_of,
-                         mask=department in cfg.masked_push_lists, protection=protection, cfg=cfg)
-        summary.files.append(name)
-    write_summary(folder / summary_file_name(as_of), rows, as_of, cfg, departments)
-    summary.files.append(summary_file_name(as_of))
+    calls = [(folder / push_file_name(d, as_of), d, visible_to(rows, d), as_of, d in cfg.masked_push_lists,
+              protection, cfg) for d in departments]
+    summary_call = (folder / summary_file_name(as_of), rows, as_of, cfg, departments)
+    # side by side (pipelines/publish/workers.py): the summary as one more workbook among them
+    each(_write_one, [(write_department, c) for c in calls] + [(write_summary, summary_call)],
+         [c[2].height for c in calls] + [rows.height])
+    summary.files += [push_file_name(d, as_of) for d in departments] + [summary_file_name(as_of)]
     summary.encrypted = bool(protection and protection.on)
     summary.counts = {
         "by_category": _counts(rows, "category", sorted(catalogue.categories)),

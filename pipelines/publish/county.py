@@ -36,6 +36,7 @@ from pipelines.publish.excel import Column
 from pipelines.publish.pushlists import row_style, summary_columns
 from pipelines.publish.rows import unrestricted, urgent_first
 from pipelines.publish.settings import FilesConfig, files_config
+from pipelines.publish.workers import each
 
 SHEET = "走访核查清单"
 UNKNOWN_TOWNSHIP = "未标注乡镇（街道）"
@@ -148,10 +149,8 @@ def write_county_workbooks(rows: pl.DataFrame, folder: Path, as_of: date, protec
     secure_dir(folder)
     current = visit_rows(rows, cfg)
     resolved = unrestricted(rows).filter((pl.col("status") == "resolved") & pl.col("county_code").is_not_null())
-    names = []
-    for code in sorted(set(current["county_code"]) | set(resolved["county_code"])):
-        name = county_file_name(code, as_of)
-        write_county(folder / name, code, current.filter(pl.col("county_code") == code),
-                     resolved.filter(pl.col("county_code") == code), as_of, protection, cfg)
-        names.append(name)
-    return names
+    codes = sorted(set(current["county_code"]) | set(resolved["county_code"]))
+    calls = [(folder / county_file_name(code, as_of), code, current.filter(pl.col("county_code") == code),
+              resolved.filter(pl.col("county_code") == code), as_of, protection, cfg) for code in codes]
+    each(write_county, calls, [c[2].height + c[3].height for c in calls])   # side by side (workers.py)
+    return [county_file_name(code, as_of) for code in codes]

@@ -21,6 +21,8 @@ from typing import Iterable
 import polars as pl
 import xlsxwriter
 
+from pipelines.faults import checkpoint
+
 FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 FORMULA_START_PATTERN = r"^[=+\-@\t\r]"
 EXCEL_CELL_MAX = 32_767
@@ -74,6 +76,7 @@ class Sheet:
     header_row: int | None = None
     first_data: int | None = None
     breaks: list[int] = field(default_factory=list)
+    plans: dict = field(default_factory=dict)
 
     def title(self, text: str, style: str = "title") -> None:
         """A line above the header (merged across the columns)."""
@@ -106,21 +109,31 @@ class Sheet:
         self.ws.merge_range(self.row, 0, self.row, len(self.columns) - 1, neutralise_text(text), fmt)
         self.row += 1
 
+    def _plan(self, style: str | None) -> list[tuple[str, str, object]]:
+        """(key, kind, cell format) per column for rows of `style`, worked out once per sheet:
+        a province night writes millions of cells, and the lookups per cell added up."""
+        plan = self.plans.get(style)
+        if plan is None:
+            plan = self.plans[style] = [(c.key, c.kind, self.book.cell_format(c.kind, style)) for c in self.columns]
+        return plan
+
     def record(self, values: dict, style: str | None = None, level: int = 0) -> None:
         """One data row: values by column key; `style` (e.g. 'overdue') fills the row."""
         if level:
             self.ws.set_row(self.row, None, None, {"level": level})
-        for i, c in enumerate(self.columns):
-            self.book.write(self.ws, self.row, i, values.get(c.key), c.kind, style)
+        put, ws, row = self.book.put, self.ws, self.row
+        for i, (key, kind, fmt) in enumerate(self._plan(style)):
+            put(ws, row, i, values.get(key), kind, fmt)
         self.row += 1
 
-    def records(self, frame: pl.DataFrame, style_of=None) -> None:
+    def records(self, frame: pl.DataFrame, style_of=None, level: int = 0) -> None:
         for values in frame.iter_rows(named=True):
-            self.record(values, style_of(values) if style_of else None)
+            self.record(values, style_of(values) if style_of else None, level)
 
     def finish(self, autofilter: bool = True, landscape: bool = True) -> None:
         """Frozen header, autofilter, drop-downs and date cells over the rows written; A4
         (landscape), fit to the page width, the header (and title) repeated on every page."""
+        checkpoint("publish.workbook")   # fault tests: a workbook failing (in a worker process too)
         ws, last = self.ws, self.row - 1
         ncols = len(self.columns)
         if self.header_row is not None:
@@ -188,8 +201,14 @@ class Book:
         return self._cell[key]
 
     def write(self, ws, row: int, col: int, value, kind: str, style: str | None = None) -> None:
-        fmt = self.cell_format(kind, style)
-        if value is None or (isinstance(value, float) and value != value):
+        self.put(ws, row, col, value, kind, self.cell_format(kind, style))
+
+    @staticmethod
+    def put(ws, row: int, col: int, value, kind: str, fmt) -> None:
+        """One cell of a column of `kind` in format `fmt` (see Column)."""
+        if type(value) is str and kind != "flag":   # most cells
+            ws.write_string(row, col, neutralise_text(value), fmt)
+        elif value is None or (isinstance(value, float) and value != value):
             ws.write_blank(row, col, None, fmt)
         elif kind == "flag":
             ws.write_string(row, col, "是", fmt) if value is True else ws.write_blank(row, col, None, fmt)

@@ -110,9 +110,12 @@ WRITERS: list[tuple[str, Writer]] = [
 
 
 def write_all(engine: Engine, pending: Path, as_of: date, summary: PublishSummary) -> None:
+    from pipelines.publish.workers import file_pool
+
     try:
-        for _, writer in WRITERS:
-            writer(engine, pending, as_of, summary)
+        with file_pool():   # the workbooks of every writer side by side (pipelines/publish/workers.py)
+            for _, writer in WRITERS:
+                writer(engine, pending, as_of, summary)
     finally:
         if hasattr(engine, _CACHE):
             delattr(engine, _CACHE)

@@ -29,6 +29,7 @@ import polars as pl
 
 from pipelines.masking import mask_id_expr, mask_expr
 from pipelines.publish.excel import Column
+from pipelines.publish.workers import each
 
 DECISIONS = ("是同一人", "不是同一人")
 KINDS = {
@@ -190,14 +191,12 @@ def write_lists(engine, pending: Path, as_of: date, kind: str, protection=None) 
         return []
     names = place_names(engine)
     titles = dict(engine.rows("SELECT rule_code, title FROM rule_catalogue"))
-    written = []
-    for county in sorted(items["county_code"].unique().to_list()):
-        rows = prepared(items.filter(pl.col("county_code") == county), county, names, titles)
-        name = file_name(county, as_of)
-        write_county_list(folder / name, kind, county, names.get("county", {}).get(county, county), rows, as_of,
-                          protection)
-        written.append(name)
-    return written
+    counties = sorted(items["county_code"].unique().to_list())
+    calls = [(folder / file_name(county, as_of), kind, county, names.get("county", {}).get(county, county),
+              prepared(items.filter(pl.col("county_code") == county), county, names, titles), as_of, protection)
+             for county in counties]
+    each(write_county_list, calls, [c[4].height for c in calls])   # side by side (pipelines/publish/workers.py)
+    return [file_name(county, as_of) for county in counties]
 
 
 def _protection():

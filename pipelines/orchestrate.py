@@ -12,6 +12,7 @@ are the declared models of sql/models/, run by pipelines.models.runner.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -106,6 +107,12 @@ class Night:
     lay: Layout
     as_of: date
     run_id: str
+    docs: list = field(default_factory=list)   # Data Docs being built meanwhile (validate_outputs_step)
+
+    def docs_built(self) -> None:
+        """Wait for the Data Docs being built (raises what their build raised)."""
+        while self.docs:
+            self.docs.pop(0).wait()
 
     def engine(self) -> DuckDBEngine:
         return night.open_engine(self.lay)
@@ -167,13 +174,16 @@ def rules_step(nt: Night) -> RulesSummary:
     return summary
 
 
-def validate_outputs_step(nt: Night) -> QualitySummary:
+def validate_outputs_step(nt: Night, docs_meanwhile: bool = False) -> QualitySummary:
     """The outputs gate (expectations/outputs.json) on the night's warnings, its Data Docs and
-    quality report. Raises OutputsRejected, so nothing is published, on a critical failure."""
+    quality report. Raises OutputsRejected, so nothing is published, on a critical failure.
+    `docs_meanwhile`: the Data Docs are built in a worker process while the night goes on
+    (`nt.docs`; publish_step waits for them before publishing), not before this returns."""
     with nt.engine() as eng:
         night.tonight_views(eng, nt.lay, nt.as_of)
         deliveries = eng.frame("SELECT * FROM delivery_validation")
-        summary, rows = check_outputs(eng, nt.as_of, nt.lay.out, nt.lay.staging, deliveries)
+        summary, rows = check_outputs(eng, nt.as_of, nt.lay.out, nt.lay.staging, deliveries,
+                                      nt.docs if docs_meanwhile else None)
         eng.put_frame("validation_results", rows)
         night.write_night(eng, nt.lay, "validation_results", nt.as_of, nt.run_id, "detail")
     return summary
@@ -192,6 +202,7 @@ def publish_step(nt: Night, timings: dict[str, float] | None = None) -> PublishS
         summary.skipped = dict(eng.rows("SELECT rule_code, reason FROM rule_runs WHERE status = 'skipped'"))
         night.record_catalogue(eng)
         dirs = sorted(p.relative_to(pending).as_posix() for p in pending.glob("*/*")) if pending.exists() else []
+        nt.docs_built()   # the night's Data Docs, built meanwhile, are there before it is published
         checkpoint("publish.files_written")
         night.publish(eng, nt.lay, nt.as_of, nt.run_id, dirs,
                       [s for s, c in load_contracts().items() if c.every_delivery])
@@ -309,7 +320,7 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
             checkpoint("rules.done")
             with clock("validate_outputs"):
                 tell("validating outputs")
-                summary.quality = validate_outputs_step(nt)
+                summary.quality = validate_outputs_step(nt, docs_meanwhile=True)
             told("validate_outputs", summary.quality)
             checkpoint("gate.done")
             with clock("publish"):
@@ -317,6 +328,8 @@ def run_for_date(landing: Path, warehouse: Path, as_of: date, progress: Progress
                 summary.published = publish_step(nt, summary.timings)
             told("publish", summary.published)
         except BaseException:
+            with contextlib.suppress(Exception):
+                nt.docs_built()   # no worker left writing when the run ends
             night.abort(lay, nt.run_id)
             raise
     return summary

@@ -96,9 +96,9 @@ def params_for(suite: dict, bounds) -> dict:
     return p
 
 
-def assert_same(suite: dict, frame: pl.DataFrame, params: dict, gx_run_suite) -> None:
+def assert_same(suite: dict, frame: pl.DataFrame, params: dict, gx_run_suite, pandas=to_pandas) -> None:
     ours = suite_run(suite, evaluate.evaluate_suite(suite, frame, suite["name"], params), params)
-    theirs = gx_run_suite(suite, to_pandas(frame), suite["name"], params)
+    theirs = gx_run_suite(suite, pandas(frame), suite["name"], params)
     by_key = {r["expectation_config"]["meta"]["key"]: r for r in theirs.result["results"]}
     assert len(ours.result["results"]) == len(by_key) == len(suite["expectations"])
     for mine in ours.result["results"]:
@@ -175,6 +175,10 @@ KITCHEN = {"name": "kitchen", "meta": {}, "expectations": [
     _exp("expect_compound_columns_to_be_unique", "cu.any", column_list=["key", "num"], ignore_row_if="any_value_is_missing"),
     _exp("expect_compound_columns_to_be_unique", "cu.never", column_list=["key", "num"], ignore_row_if="never"),
     _exp("expect_compound_columns_to_be_unique", "cu.mostly", "warning", column_list=["code", "num"], mostly=0.3),
+    _exp("expect_column_pair_values_to_be_equal", "pair.num", column_A="num", column_B="num2",
+         ignore_row_if="either_value_is_missing"),
+    _exp("expect_column_pair_values_to_be_equal", "pair.text", "warning", column_A="a", column_B="a2",
+         ignore_row_if="either_value_is_missing", mostly=0.7),
     _exp("expect_table_row_count_to_be_between", "rows.param",
          min_value={"$PARAMETER": "lo"}, max_value={"$PARAMETER": "hi"}),
     _exp("expect_table_row_count_to_be_between", "rows.fixed", min_value=10, max_value=60),
@@ -190,6 +194,8 @@ def kitchen_frame(n: int, seed: int) -> pl.DataFrame:
         "allnull": pl.Series([None] * n, dtype=pl.String),
         "code": pl.Series(pick(["甲", "乙", "丙", "丁", "戊"], 0.1), dtype=pl.String).cast(pl.Categorical),
         "num": pl.Series(pick([1, 2, 3, 4, 5, 6, 7, 8]), dtype=pl.Int64),
+        "num2": pl.Series(pick([1, 2, 3, 4, 5, 6, 7, 8]), dtype=pl.Int64),
+        "a2": pl.Series(pick(["x", "y"], 0.15), dtype=pl.String),
         "flag": pl.Series(pick([True, True, True, False]), dtype=pl.Boolean),
         # identity numbers as keys: repeated ones appear in the samples, masked
         "key": pl.Series(pick([ident(i) for i in range(max(n // 2, 1))] + [f"H{i}" for i in range(n)], 0.1),
@@ -246,6 +252,48 @@ def test_delivery_frames_of_every_source_give_what_gx_gives(gx_run_suite):
             frame = delivery_frame(contract, raw, data, suites.suite_columns(suite), checked)
             assert frame.height == n
             assert_same(suite, frame, params_for(suite, (100, 200)), gx_run_suite)
+
+
+# ------------------------------------------------------------------ the outputs gate
+def outputs_check_frame(n: int, seed: int, broken: float) -> pl.DataFrame:
+    """Rows as the outputs_check model gives them (pipelines.validation.quality.outputs_frame);
+    `broken`: the share of rows breaking one check or another."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        bad = rng.random() < broken
+        what = rng.choice(["person", "rule", "category", "pair", "code", "subject", "id", "held"]) if bad else ""
+        category = rng.choice([1, 2, 3, 4, None])
+        expected = category if what != "pair" else (category or 1) % 4 + 1
+        code = None if category is None else f"C{category}"
+        rows.append({
+            "rule_code": rng.choice(["DECEASED", "VEHICLE_OWNER", "MONITORING_INTAKE"]),
+            "category": 7 if what == "category" else category,
+            "category_code": "C9" if what == "code" else code,
+            "person_in_registry": False if what == "person" else rng.choice([True, None]),
+            "rule_known": what != "rule",
+            "expected_category": rng.choice([expected, None]) if what != "pair" else expected,
+            "expected_category_code": code,
+            "subject": f"S{i % 3}" if what == "subject" else f"S{i}",
+            "as_of": "2026-11-28",
+            "warning_id": "W1" if what == "id" else f"W{i:05d}",
+            "id_held_elsewhere": what == "held",
+        })
+    from pipelines.validation.quality import OUTPUTS_TYPES
+
+    return pl.DataFrame(rows, schema=OUTPUTS_TYPES) if rows else pl.DataFrame(schema=OUTPUTS_TYPES)
+
+
+@pytest.mark.parametrize("n,seed,broken", [(0, 1, 0.0), (1, 2, 0.0), (60, 3, 0.0), (300, 4, 0.2), (2_000, 5, 0.02)])
+def test_the_outputs_suite_gives_what_gx_gives(n, seed, broken, gx_run_suite):
+    """The outputs gate runs on evaluate.py in a night (no GX import): same results as GX's."""
+    from pipelines.validation.quality import outputs_pandas
+
+    suite = suites.load_suite(suites.OUTPUTS_SUITE)
+    frame = outputs_check_frame(n, seed, broken)
+    assert evaluate.supported(suite, frame)
+    assert evaluate.evaluate_suite(suite, frame, "outputs")["success"] == (broken == 0)
+    assert_same(suite, frame, {}, gx_run_suite, pandas=outputs_pandas)
 
 
 def test_a_suite_with_an_unknown_type_is_left_to_gx():

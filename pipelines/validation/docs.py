@@ -97,6 +97,9 @@ def _words_in_status_cells(expectation_types: set[str]) -> None:
 
 def build_site(site_dir: Path, entries: list[DocEntry]) -> Path:
     """Write a fresh GX Data Docs site with these results, made offline; returns its index.html."""
+    from pipelines.validation.gx import _quiet, gx
+
+    g = gx()   # first: GX imported the quiet way (pyspark hidden, loggers at WARNING)
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResultSchema
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
@@ -104,9 +107,6 @@ def build_site(site_dir: Path, entries: list[DocEntry]) -> Path:
         ValidationResultIdentifier,
     )
 
-    from pipelines.validation.gx import _quiet, gx
-
-    g = gx()
     site_dir = Path(site_dir).resolve()
     shutil.rmtree(site_dir, ignore_errors=True)
     site_dir.mkdir(parents=True)
@@ -141,6 +141,57 @@ def build_site(site_dir: Path, entries: list[DocEntry]) -> Path:
     ctx.build_data_docs(site_names=[SITE])
     offline_site(site_dir, entries)
     return site_dir / "index.html"
+
+
+def site_index(site_dir: Path) -> Path:
+    """Where a date's site begins (what build_site returns)."""
+    return Path(site_dir).resolve() / "index.html"
+
+
+def build_docs(site_dir: Path, entries: list[DocEntry]) -> Path:
+    """A date's site, then the list of dates beside it (which lists the sites that exist)."""
+    index = build_site(site_dir, entries)
+    write_root_index(Path(site_dir).parent)
+    return index
+
+
+class DocsBuild:
+    """A date's Data Docs built in a worker process (pipelines/job_worker.py) while the caller
+    goes on: GX renders the pages, and importing it costs 5-15 s a night did not have to wait for.
+    `wait()` returns the site's index or raises what the build raised. With
+    LOWINCOME_PUBLISH_WORKERS=1 (one core, or a test patching this process) the build runs in
+    this process, at `wait()`."""
+
+    def __init__(self, site_dir: Path, entries: list[DocEntry]):
+        from pipelines.publish.workers import publish_workers
+
+        self.site_dir, self.entries = Path(site_dir), entries
+        self._result: list = []
+        self._thread = None
+        if publish_workers() > 1:
+            import threading
+
+            self._thread = threading.Thread(target=self._run, daemon=True, name="data-docs")
+            self._thread.start()
+
+    def _run(self) -> None:
+        from pipelines.job_worker import JobWorker
+
+        worker = JobWorker(("pipelines.validation.docs",))
+        try:
+            self._result.append(worker.call(build_docs, (self.site_dir, self.entries)))
+        except BaseException as e:  # noqa: BLE001 - raised by wait()
+            self._result.append(e)
+        finally:
+            worker.close()
+
+    def wait(self) -> Path:
+        if self._thread is None:
+            return build_docs(self.site_dir, self.entries)
+        self._thread.join()
+        if isinstance(self._result[0], BaseException):
+            raise self._result[0]
+        return self._result[0]
 
 
 # --- what a page says in words --------------------------------------------------------------

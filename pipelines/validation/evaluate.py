@@ -20,6 +20,9 @@ What each type means here is GX 1.24.1's pandas execution (expectations/expectat
                                            occurs more than once
     expect_compound_columns_to_be_unique   rows ignored per ignore_row_if; unexpected = every
                                            row whose tuple occurs more than once
+    expect_column_pair_values_to_be_equal  with ignore_row_if either_value_is_missing only (the
+                                           outputs gate's): rows where A or B is NULL ignored;
+                                           unexpected = A ≠ B; samples [A, B]
     expect_table_row_count_to_be_between   min ≤ rows ≤ max, an unset bound does not bound
 A suite with any other type (or kwargs this module does not read) is not `supported`: the caller
 hands it to GX itself.
@@ -45,9 +48,12 @@ KWARGS = {
     "expect_column_values_to_be_unique": {"column", "mostly"},
     "expect_compound_columns_to_be_unique": {"column_list", "mostly", "ignore_row_if"},
     "expect_table_row_count_to_be_between": {"min_value", "max_value"},
+    "expect_column_pair_values_to_be_equal": {"column_A", "column_B", "ignore_row_if", "mostly"},
 }
 MAP_TYPES = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_in_set",
-             "expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"}
+             "expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique",
+             "expect_column_pair_values_to_be_equal"}
+PAIR_IGNORE = "either_value_is_missing"   # the one ignore_row_if of a column pair evaluated here
 _NO_EXCEPTION = {"raised_exception": False, "exception_traceback": None, "exception_message": None}
 
 
@@ -74,7 +80,16 @@ def supported(suite: dict, frame: pl.DataFrame | None = None) -> bool:
         if e["type"] == "expect_column_values_to_be_in_set" and frame is not None and kw["column"] in frame.columns \
                 and not _comparable(frame.schema[kw["column"]], list(kw["value_set"])):
             return False
+        if e["type"] == "expect_column_pair_values_to_be_equal" and (
+                kw.get("ignore_row_if") != PAIR_IGNORE or (frame is not None and not _same_kind_pair(frame, kw))):
+            return False   # GX's other pair modes, a missing column, values of two kinds: GX itself
     return True
+
+
+def _same_kind_pair(frame: pl.DataFrame, kw: dict) -> bool:
+    a, b = kw["column_A"], kw["column_B"]
+    return a in frame.columns and b in frame.columns and frame.schema[a] == frame.schema[b] \
+        and frame.schema[a] not in (pl.Null, pl.Object)
 
 
 def suite_parameter_names(suite: dict) -> list[str]:
@@ -101,6 +116,7 @@ class _Check:
     unexpected: pl.Expr          # an unexpected row (a subset of the considered ones)
     columns: tuple[str, ...]     # shown in the sample of unexpected values
     unique_of: pl.Expr | None = None  # for uniqueness: the considered rows' values, hashed
+    as_pairs: bool = False       # samples as [A, B] lists (a column pair), not {column: value}
 
 
 class _Frame:
@@ -159,7 +175,7 @@ class _Frame:
             hits = self.df.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("__i"), *cols) \
                 .filter(c.unexpected).head(PARTIAL)
             values = hits[cols[0]].to_list() if len(cols) == 1 else \
-                [dict(zip(cols, r)) for r in hits.select(cols).iter_rows()]
+                [list(r) if c.as_pairs else dict(zip(cols, r)) for r in hits.select(cols).iter_rows()]
             self._samples[key] = (values, hits["__i"].to_list())
         return self._samples[key]
 
@@ -180,10 +196,11 @@ def _map_result(element: int, nonnull: int | None, unexpected: int, values: list
     if missing is not None:
         out.update(missing_count=missing, missing_percent=missing_pct, unexpected_percent_total=pct_total,
                    unexpected_percent_nonmissing=pct_nonmissing)
-    hashable = [tuple(v.values()) if isinstance(v, dict) else v for v in values]
+    pairs = bool(values) and isinstance(values[0], list)
+    hashable = [tuple(v.values()) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v for v in values]
     try:
         counted = sorted(Counter(hashable).most_common(PARTIAL), key=lambda x: (-x[1], x[0]))
-        out["partial_unexpected_counts"] = [{"value": v, "count": c} for v, c in counted]
+        out["partial_unexpected_counts"] = [{"value": list(v) if pairs else v, "count": c} for v, c in counted]
     except TypeError:  # values that do not sort together (e.g. NULL beside text): GX leaves the counts out
         pass
     out["partial_unexpected_index_list"] = index[:PARTIAL]
@@ -213,6 +230,10 @@ def _check(f: _Frame, type_: str, kw: dict) -> tuple | None:
             bad = considered & pl.when(considered).then(pl.struct(cols)).is_duplicated()
             hashed = pl.struct(cols).filter(considered).hash()
         return f.add(("compound", cols, ignore), _Check(considered, bad, cols, hashed))
+    if type_ == "expect_column_pair_values_to_be_equal":   # supported(): both columns, one kind
+        a, b = kw["column_A"], kw["column_B"]
+        both = pl.col(a).is_not_null() & pl.col(b).is_not_null()
+        return f.add(("pair_equal", a, b), _Check(both, both & (pl.col(a) != pl.col(b)), (a, b), as_pairs=True))
     col = kw["column"]
     if not f.has(col):
         return None

@@ -106,38 +106,72 @@ def _doc_entries(engine, as_of: date, staging_root: Path, outputs_result: dict |
     return entries
 
 
-def outputs_frame(engine):
-    """The outputs_check model (sql/models/gate/) as the pandas frame the suite reads."""
+OUTPUTS_TYPES = {"category": pl.Int64, "expected_category": pl.Int64, "person_in_registry": pl.Boolean,
+                 "rule_known": pl.Boolean, "id_held_elsewhere": pl.Boolean, "rule_code": pl.String,
+                 "category_code": pl.String, "expected_category_code": pl.String, "subject": pl.String,
+                 "as_of": pl.String, "warning_id": pl.String}
+
+
+def outputs_frame(engine) -> pl.DataFrame:
+    """The outputs_check model (sql/models/gate/) as the frame the suite reads (each column of one
+    kind whatever the engine gave, so a column pair compares like with like)."""
     frame = engine.frame("SELECT * FROM outputs_check")
+    return frame.cast({c: t for c, t in OUTPUTS_TYPES.items() if c in frame.columns})
+
+
+def outputs_pandas(frame: pl.DataFrame):
+    """The same frame for great_expectations itself (nullable pandas kinds, as GX reads them)."""
     return frame.to_pandas().astype({"category": "Int64", "expected_category": "Int64",
                                      "person_in_registry": "boolean", "rule_known": "boolean",
                                      "rule_code": "str", "category_code": "str", "expected_category_code": "str",
                                      "subject": "str", "as_of": "str"})
 
 
-def check_outputs(engine, as_of: date, out_root: Path, staging_root: Path, delivery_rows: pl.DataFrame) -> tuple[
-        "QualitySummary", pl.DataFrame]:
+def run_outputs_suite(suite: dict, frame: pl.DataFrame):
+    """The outputs suite on the night's outputs_check rows: by evaluate.py (no great_expectations
+    import in the night), or by GX itself for an expectation evaluate.py does not know."""
+    from pipelines.validation.evaluate import evaluate_suite, supported
+    from pipelines.validation.results import suite_run
+
+    if supported(suite, frame):
+        return suite_run(suite, evaluate_suite(suite, frame, asset=OUTPUTS_SUITE), {})
+    from pipelines.validation.gx import run_suite
+
+    log.info("expectations/%s.json holds an expectation evaluate.py does not know: validated by "
+             "great_expectations", OUTPUTS_SUITE)
+    return run_suite(suite, outputs_pandas(frame), asset=OUTPUTS_SUITE)
+
+
+def check_outputs(engine, as_of: date, out_root: Path, staging_root: Path, delivery_rows: pl.DataFrame,
+                  docs: list | None = None) -> tuple["QualitySummary", pl.DataFrame]:
     """The outputs gate of a night, then its Data Docs and quality report (see the module doc).
-    Returns the summary and the night's validation_results rows; raises OutputsRejected."""
+    Returns the summary and the night's validation_results rows; raises OutputsRejected.
+
+    `docs`: a list to receive the Data Docs build as a DocsBuild running in a worker process
+    (pipelines/validation/docs.py: great_expectations renders them, and importing it costs 5-15 s),
+    for the caller to `wait()` before it publishes; None builds them here. A rejected night
+    waits for its Data Docs (they say why) before raising."""
     import time
 
-    from pipelines.validation.docs import build_site, docs_root, write_quality_page, write_root_index
-    from pipelines.validation.gx import run_suite
+    from pipelines.validation.docs import DocsBuild, docs_root, site_index, write_quality_page
 
     started = time.perf_counter()
     suite = load_suite(OUTPUTS_SUITE)
-    run = run_suite(suite, outputs_frame(engine), asset=OUTPUTS_SUITE) if suite else None
+    run = run_outputs_suite(suite, outputs_frame(engine)) if suite else None
     outputs_rows = pl.DataFrame(_rows(OUTPUTS_SUITE, None, [o.to_dict() for o in run.outcomes], "stopped")
                                 if run else [], schema=VALIDATION_SCHEMA)
     rows = pl.concat([delivery_rows.cast(VALIDATION_SCHEMA), outputs_rows])
     summary = summarise(engine, as_of, rows)
     out_root = Path(out_root)
-    site = build_site(docs_root(out_root) / as_of.isoformat(), _doc_entries(engine, as_of, staging_root,
-                                                                            run and run.result))
-    write_root_index(docs_root(out_root))
-    summary.data_docs = str(site)
+    site_dir = docs_root(out_root) / as_of.isoformat()
+    build = DocsBuild(site_dir, _doc_entries(engine, as_of, staging_root, run and run.result))
+    summary.data_docs = str(site_index(site_dir))
     summary.report = str(write_report(out_root, summary))
     write_quality_page(Path(summary.report))   # quality/<as_of>.html, linked from the Data Docs
+    if docs is None or summary.outputs_failed:
+        build.wait()
+    else:
+        docs.append(build)
     summary.seconds = round(time.perf_counter() - started, 3)
     if summary.outputs_failed:
         raise OutputsRejected(

@@ -155,24 +155,25 @@ def staging_order(chosen: list[Delivery]) -> list[Delivery]:
 
 # --------------------------------------------------------------------------- staging a night
 STAGING_WORKERS = int(os.environ.get("LOWINCOME_STAGING_WORKERS", "0")) or min(2, os.cpu_count() or 1)
-# Peak memory of staging one delivery, per byte of its files (measured: ~1 GB for a 70 MB CSV of
-# 1 M rows); deliveries run side by side only while their estimates fit the budget.
-MEMORY_PER_BYTE = 15
-STAGING_MEMORY = int(float(os.environ.get("LOWINCOME_STAGING_MEMORY_GB", "3")) * 1e9)
+# Peak memory of staging one delivery, per byte of its files (measured at province scale, the
+# worker's whole RSS: 8.5× for the 308 MB registry_persons CSV, 9.8× for a 200 MB medins_burden);
+# deliveries run side by side only while their estimates fit the budget (4.5 GB: the night's
+# 6 GB less the parent's and linking's headroom; a delivery above it runs alone).
+MEMORY_PER_BYTE = 10
+STAGING_MEMORY = int(float(os.environ.get("LOWINCOME_STAGING_MEMORY_GB", "4.5")) * 1e9)
 
 
 def stage_all(deliveries: list[Delivery], warehouse: Path, reuse: bool, previous: dict[str, list[Previous]],
               on_done=None, workers: int | None = None) -> list[StageResult]:
     """Stage the night's deliveries, several at once in separate processes when the machine has
-    cores and memory to spare (each estimate ≤ the budget left), the registry first: a quarantined
-    registry stops the night before anything else is read (the caller checks after each result).
+    cores and memory to spare (each estimate ≤ the budget left), the registry's first: a quarantined
+    registry stops the night (the caller checks after each result and raises): no further delivery
+    is started, those already started finish (on one worker: nothing else is read).
     Results come back in `deliveries`' order; `on_done(result, done, total)` after each.
     `workers`: at most that many processes (default STAGING_WORKERS, read at call time; 1: all
     in this process)."""
     workers = STAGING_WORKERS if workers is None else workers
     todo = staging_order(deliveries)
-    registry = [d for d in todo if d.source in set(registry_sources())]
-    rest = [d for d in todo if d not in registry]
     results: dict[int, StageResult] = {}
     done = 0
 
@@ -183,13 +184,11 @@ def stage_all(deliveries: list[Delivery], warehouse: Path, reuse: bool, previous
         if on_done:
             on_done(r, done, len(todo))
 
-    for d in registry:
-        finished(d, stage_step(d, warehouse, reuse=reuse, previous=previous.get(d.source)))
-    if workers <= 1 or len(rest) <= 1:
-        for d in rest:
+    if workers <= 1 or len(todo) <= 1:
+        for d in todo:
             finished(d, stage_step(d, warehouse, reuse=reuse, previous=previous.get(d.source)))
-    else:
-        _stage_in_pool(rest, warehouse, reuse, previous, workers, finished)
+    else:   # the registry's deliveries start first, side by side; an error in on_done starts nothing more
+        _stage_in_pool(todo, warehouse, reuse, previous, workers, finished)
     return [results[id(d)] for d in deliveries]
 
 

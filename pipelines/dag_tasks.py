@@ -43,6 +43,7 @@ from typing import Any, Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from pipelines import paths
+from pipelines.ingest.delivery_json import delivery_from_dict, delivery_to_dict
 
 log = logging.getLogger(__name__)
 
@@ -146,18 +147,6 @@ def _jsonable(obj) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         obj = dataclasses.asdict(obj)
     return json.loads(json.dumps(obj, default=str, ensure_ascii=False))
-
-
-def delivery_to_dict(d) -> dict:
-    return {"source": d.source, "delivery_date": d.delivery_date.isoformat(), "folder": str(d.folder),
-            "files": [str(p) for p in d.files]}
-
-
-def delivery_from_dict(d: Mapping):
-    from pipelines.ingest.discovery import Delivery
-
-    return Delivery(d["source"], date.fromisoformat(d["delivery_date"]), Path(d["folder"]),
-                    tuple(Path(p) for p in d["files"]))
 
 
 def discovery_to_dict(disc) -> dict:

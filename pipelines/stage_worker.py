@@ -16,19 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-
-def _delivery_to_dict(d) -> dict:
-    return {"source": d.source, "delivery_date": d.delivery_date.isoformat(), "folder": str(d.folder),
-            "files": [str(p) for p in d.files]}
-
-
-def _delivery_from_dict(d: dict):
-    from datetime import date
-
-    from pipelines.ingest.discovery import Delivery
-
-    return Delivery(d["source"], date.fromisoformat(d["delivery_date"]), Path(d["folder"]),
-                    tuple(Path(p) for p in d["files"]))
+from pipelines.ingest.delivery_json import delivery_from_dict, delivery_to_dict
 
 
 class WorkerProcess:
@@ -42,8 +30,8 @@ class WorkerProcess:
     def stage(self, delivery, warehouse: Path, reuse: bool, previous):
         from pipelines.staging import StageResult
 
-        task = {"delivery": _delivery_to_dict(delivery), "warehouse": str(warehouse), "reuse": reuse,
-                "previous": [[_delivery_to_dict(p), rows] for p, rows in previous or []]}
+        task = {"delivery": delivery_to_dict(delivery), "warehouse": str(warehouse), "reuse": reuse,
+                "previous": [[delivery_to_dict(p), rows] for p, rows in previous or []]}
         self.proc.stdin.write(json.dumps(task, ensure_ascii=False) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
@@ -78,8 +66,8 @@ def main() -> None:
     for line in sys.stdin:
         task = json.loads(line)
         try:
-            previous = [(_delivery_from_dict(p), rows) for p, rows in task["previous"]]
-            result = stage_step(_delivery_from_dict(task["delivery"]), Path(task["warehouse"]),
+            previous = [(delivery_from_dict(p), rows) for p, rows in task["previous"]]
+            result = stage_step(delivery_from_dict(task["delivery"]), Path(task["warehouse"]),
                                 reuse=task["reuse"], previous=previous)
             out.write(result.to_json().replace("\n", " ") + "\n")
         except Exception as e:  # staging quarantines what it can; anything else is the parent's to report

@@ -8,7 +8,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from pipelines.dag_tasks import delivery_from_dict
+from pipelines.ingest.delivery_json import delivery_from_dict
 from pipelines.engine.spark_staging import _shipped
 from pipelines.ingest.discovery import Delivery
 

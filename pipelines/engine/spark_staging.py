@@ -28,7 +28,7 @@ def _task(deliveries: list[dict], warehouse: str, reuse: bool):
     def run(batches):
         import pyarrow as pa
 
-        from pipelines.dag_tasks import delivery_from_dict
+        from pipelines.ingest.delivery_json import delivery_from_dict
         from pipelines.deliveries import stage_step
         from pipelines.fileperms import secure_umask
         from pipelines.masking import install_log_masking
@@ -51,7 +51,7 @@ def _task(deliveries: list[dict], warehouse: str, reuse: bool):
 def _shipped(d) -> dict:
     """A delivery as a task receives it: its paths absolute (an executor's working directory is
     not the driver's: on a cluster, or local-cluster, a relative --landing would not be found)."""
-    from pipelines.dag_tasks import delivery_to_dict
+    from pipelines.ingest.delivery_json import delivery_to_dict
 
     item = delivery_to_dict(d)
     item["folder"] = str(Path(item["folder"]).absolute())

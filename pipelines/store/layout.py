@@ -14,6 +14,7 @@ Move or copy them together (`copy_warehouse`).
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,3 +97,12 @@ def copy_warehouse(source: Path, target: Path, outputs: bool = False) -> None:
     with DuckDBEngine(dst.published, direct=True) as eng:
         if eng.exists("_datasets"):
             refresh_views(eng, dst)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a folder's renames durable (a publication's last step, before it is reported done)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

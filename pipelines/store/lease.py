@@ -24,7 +24,6 @@ import socket
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 from pipelines.faults import checkpoint
 from pipelines.store.layout import Layout

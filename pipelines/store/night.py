@@ -34,7 +34,7 @@ from pipelines.engine.base import Engine, ident, path_literal
 from pipelines.engine.duckdb_engine import DuckDBEngine
 from pipelines.faults import checkpoint
 from pipelines.fileperms import remove_stale_temp_files, secure_dir
-from pipelines.store.layout import Layout
+from pipelines.store.layout import Layout, fsync_dir
 from pipelines.store.spark_dispatch import per_engine
 
 log = logging.getLogger(__name__)
@@ -57,14 +57,6 @@ def warehouse_config() -> dict:
 
 def catalog_ddl() -> str:
     return (paths.SQL / "warehouse" / "catalog.sql").read_text(encoding="utf-8")
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # --------------------------------------------------------------------------- the work copy
@@ -254,7 +246,7 @@ def refresh_views(engine: Engine, lay: Layout) -> None:
 def swap(lay: Layout) -> None:
     """The commit point: the work catalog (closed, checkpointed) becomes the published file."""
     os.replace(lay.work_catalog, lay.published)
-    _fsync_dir(lay.published.parent)
+    fsync_dir(lay.published.parent)
 
 
 # --------------------------------------------------------------------------- files for people

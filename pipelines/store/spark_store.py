@@ -51,7 +51,7 @@ from pipelines import paths
 from pipelines.engine.base import Engine, ident
 from pipelines.faults import checkpoint
 from pipelines.fileperms import remove_stale_temp_files, secure_dir, temp_path
-from pipelines.store.layout import Layout
+from pipelines.store.layout import Layout, fsync_dir
 
 log = logging.getLogger(__name__)
 JOURNAL = "_publishing.json"
@@ -467,7 +467,7 @@ def swap(lay: Layout) -> None:
     plan = lay.work / "publish.plan.json"
     lay.published.mkdir(parents=True, exist_ok=True)
     os.replace(plan, lay.published / JOURNAL)
-    _fsync(lay.published)
+    fsync_dir(lay.published)
     finish_publication(lay)
 
 
@@ -500,16 +500,8 @@ def finish_publication(lay: Layout) -> None:
     tmp = temp_path(lay.published / RETENTION)
     tmp.write_text(json.dumps(known, sort_keys=True), encoding="utf-8")
     os.replace(tmp, lay.published / RETENTION)
-    _fsync(lay.published)
+    fsync_dir(lay.published)
     journal.unlink()
-
-
-def _fsync(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def collect_garbage(lay: Layout) -> None:

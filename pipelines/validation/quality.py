@@ -21,7 +21,6 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines import paths
 from pipelines.validation.suites import OUTPUTS_SUITE, load_suite
 
 log = logging.getLogger(__name__)

@@ -194,7 +194,11 @@ def divisions_frame(stems: pl.DataFrame) -> pl.DataFrame:
                      "parent_code": r["parent_code"] or None, "county_code": code if r["level"] == "county" else None,
                      "name_source": source, "official": True, "households": households.get(code, 0),
                      "spellings": 1})
-    for code9 in sorted({c[:9] for c in households if len(c) == 12}):
+    villages_of: dict[str, list[str]] = defaultdict(list)   # township → its villages (one pass, not one per township)
+    for c in households:
+        if len(c) == 12:
+            villages_of[c[:9]].append(c)
+    for code9 in sorted(villages_of):
         name, spellings = _most_common(town_names.get(code9, Counter()))
         county = code9[:6]
         rows.append({"level": "township", "code": code9, "name": name,
@@ -204,7 +208,7 @@ def divisions_frame(stems: pl.DataFrame) -> pl.DataFrame:
                      "official": (county, name) in official_towns if name else False,
                      "households": households[code9], "spellings": spellings})
         town_full = rows[-1]["full_name"]
-        for code12 in sorted(c for c in households if len(c) == 12 and c.startswith(code9)):
+        for code12 in sorted(villages_of[code9]):
             vname, vspell = _most_common(village_names.get(code12, Counter()))
             rows.append({"level": "village", "code": code12, "name": vname,
                          "full_name": (town_full + vname) if vname and town_full else vname,

@@ -126,9 +126,9 @@ class Sheet:
             put(ws, row, i, values.get(key), kind, fmt)
         self.row += 1
 
-    def records(self, frame: pl.DataFrame, style_of=None, level: int = 0) -> None:
+    def records(self, frame: pl.DataFrame, style_of=None) -> None:
         for values in frame.iter_rows(named=True):
-            self.record(values, style_of(values) if style_of else None, level)
+            self.record(values, style_of(values) if style_of else None)
 
     def finish(self, autofilter: bool = True, landscape: bool = True) -> None:
         """Frozen header, autofilter, drop-downs and date cells over the rows written; A4
@@ -199,9 +199,6 @@ class Book:
         if key not in self._cell:
             self._cell[key] = self.wb.add_format({**self._base, **self._kinds[kind], **self._styles[style]})
         return self._cell[key]
-
-    def write(self, ws, row: int, col: int, value, kind: str, style: str | None = None) -> None:
-        self.put(ws, row, col, value, kind, self.cell_format(kind, style))
 
     @staticmethod
     def put(ws, row: int, col: int, value, kind: str, fmt) -> None:

@@ -41,9 +41,8 @@ def gate_fingerprint(source: str, previous_rows: int | None) -> str:
 def validate_delivery(contract: Contract, raw, data, previous_rows: int | None = None,
                       previous_delivery: date | None = None):
     """Run the source's suite on a delivery; None when the source has no suite."""
-    from pipelines.validation.evaluate import evaluate_suite, supported
-    from pipelines.validation.frames import delivery_frame, to_pandas
-    from pipelines.validation.results import suite_run
+    from pipelines.validation.evaluate import validate
+    from pipelines.validation.frames import delivery_frame
 
     suite = load_suite(contract.source)
     if suite is None:
@@ -53,14 +52,7 @@ def validate_delivery(contract: Contract, raw, data, previous_rows: int | None =
     params = row_count_parameters(suite, previous_rows)
     params["previous_rows"] = previous_rows or None
     params["previous_delivery"] = previous_delivery.isoformat() if previous_delivery else None
-    if supported(suite, frame):
-        run = suite_run(suite, evaluate_suite(suite, frame, asset=contract.source, parameters=params), params)
-    else:
-        from pipelines.validation.gx import run_suite
-
-        log.info("expectations/%s.json holds an expectation evaluate.py does not know: validated by "
-                 "great_expectations", contract.source)
-        run = run_suite(suite, to_pandas(frame), asset=contract.source, parameters=params)
+    run = validate(suite, frame, contract.source, params)
     _small_samples(run, suite, frame.height, previous_rows)
     return run
 

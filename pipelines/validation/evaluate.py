@@ -316,3 +316,22 @@ def evaluate_suite(suite: dict, frame: pl.DataFrame, asset: str, parameters: dic
         },
         "id": None,
     }
+
+
+def validate(suite: dict, frame: pl.DataFrame, asset: str, parameters: dict | None = None, to_pandas=None):
+    """The suite's SuiteRun over `frame`: evaluated here when `supported`, else by great_expectations
+    itself on `to_pandas(frame)` (the one place that choice is made: delivery gates, outputs gate)."""
+    import logging
+
+    from pipelines.validation.results import suite_run
+
+    params = dict(parameters or {})
+    if supported(suite, frame):
+        return suite_run(suite, evaluate_suite(suite, frame, asset=asset, parameters=params), params)
+    from pipelines.validation.gx import run_suite
+
+    logging.getLogger(__name__).info("expectations/%s.json holds an expectation evaluate.py does not know: "
+                                     "validated by great_expectations", suite["name"])
+    if to_pandas is None:
+        from pipelines.validation.frames import to_pandas
+    return run_suite(suite, to_pandas(frame), asset=asset, parameters=params)

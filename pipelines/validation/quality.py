@@ -126,21 +126,6 @@ def outputs_pandas(frame: pl.DataFrame):
                                      "subject": "str", "as_of": "str"})
 
 
-def run_outputs_suite(suite: dict, frame: pl.DataFrame):
-    """The outputs suite on the night's outputs_check rows: by evaluate.py (no great_expectations
-    import in the night), or by GX itself for an expectation evaluate.py does not know."""
-    from pipelines.validation.evaluate import evaluate_suite, supported
-    from pipelines.validation.results import suite_run
-
-    if supported(suite, frame):
-        return suite_run(suite, evaluate_suite(suite, frame, asset=OUTPUTS_SUITE), {})
-    from pipelines.validation.gx import run_suite
-
-    log.info("expectations/%s.json holds an expectation evaluate.py does not know: validated by "
-             "great_expectations", OUTPUTS_SUITE)
-    return run_suite(suite, outputs_pandas(frame), asset=OUTPUTS_SUITE)
-
-
 def check_outputs(engine, as_of: date, out_root: Path, staging_root: Path, delivery_rows: pl.DataFrame,
                   docs: list | None = None) -> tuple["QualitySummary", pl.DataFrame]:
     """The outputs gate of a night, then its Data Docs and quality report (see the module doc).
@@ -153,10 +138,11 @@ def check_outputs(engine, as_of: date, out_root: Path, staging_root: Path, deliv
     import time
 
     from pipelines.validation.docs import DocsBuild, docs_root, site_index, write_quality_page
+    from pipelines.validation.evaluate import validate
 
     started = time.perf_counter()
     suite = load_suite(OUTPUTS_SUITE)
-    run = run_outputs_suite(suite, outputs_frame(engine)) if suite else None
+    run = validate(suite, outputs_frame(engine), OUTPUTS_SUITE, to_pandas=outputs_pandas) if suite else None
     outputs_rows = pl.DataFrame(_rows(OUTPUTS_SUITE, None, [o.to_dict() for o in run.outcomes], "stopped")
                                 if run else [], schema=VALIDATION_SCHEMA)
     rows = pl.concat([delivery_rows.cast(VALIDATION_SCHEMA), outputs_rows])
